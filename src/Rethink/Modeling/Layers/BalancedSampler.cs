@@ -1,0 +1,25 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rethink.Modeling.Layers;
+
+/// <summary>
+/// Samples up to <c>BatchPerImage</c> predictions per image with at most <c>PositiveFraction</c> positives,
+/// filling the rest with negatives; random through libtorch's generator, so a seed fixes it.
+/// </summary>
+public sealed record BalancedSampler(int BatchPerImage, double PositiveFraction)
+{
+    /// <param name="labels">(P) int64: 1 or more positive, 0 negative, -1 ignored.</param>
+    /// <returns>Indices of sampled positives and negatives.</returns>
+    public (Tensor positives, Tensor negatives) Sample(Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        var pos = (labels >= 1).nonzero().squeeze(1);
+        var neg = (labels == 0).nonzero().squeeze(1);
+        long numPos = Math.Min((long)(BatchPerImage * PositiveFraction), pos.shape[0]);
+        long numNeg = Math.Min(BatchPerImage - numPos, neg.shape[0]);
+        var p = pos.index_select(0, randperm(pos.shape[0], device: labels.device).narrow(0, 0, numPos));
+        var n = neg.index_select(0, randperm(neg.shape[0], device: labels.device).narrow(0, 0, numNeg));
+        return (p.MoveToOuterDisposeScope(), n.MoveToOuterDisposeScope());
+    }
+}
