@@ -6,6 +6,7 @@ var root = new RootCommand("Rethink: reproduce and explore \"Rethinking ImageNet
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(ModelCommand.Create());
 root.Subcommands.Add(SelfTestCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 try
 {
     return root.Parse(args).Invoke();

@@ -1,6 +1,7 @@
 using Rethink.Modeling.Backbones;
 using Rethink.Modeling.Heads;
 using Rethink.Modeling.Layers;
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -57,9 +58,12 @@ public sealed class MaskRcnn : nn.Module
         if (!training) throw new InvalidOperationException("Losses needs training mode: call model.train() first.");
         if (targets.Count != images.Count) throw new ArgumentException($"{targets.Count} targets for {images.Count} images");
         for (int i = 0; i < targets.Count; i++) Validate(targets[i], i);
-        var features = backbone.forward(Normalize(images));
-        var (proposals, rpnLosses) = rpn.Forward(images, features, targets);
-        var losses = roi_heads.Losses(features.Take(4).ToArray(), proposals, images, targets);
+        Tensor[] features;
+        using (StepProfiler.Measure("backbone+fpn")) features = backbone.forward(Normalize(images));
+        List<Tensor> proposals;
+        Dictionary<string, Tensor> rpnLosses, losses;
+        using (StepProfiler.Measure("rpn")) (proposals, rpnLosses) = rpn.Forward(images, features, targets);
+        using (StepProfiler.Measure("roi")) losses = roi_heads.Losses(features.Take(4).ToArray(), proposals, images, targets);
         foreach (var (k, v) in rpnLosses) losses[k] = v;
         return losses;
     }

@@ -1,4 +1,5 @@
 using Rethink.Modeling.Layers;
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,10 +61,16 @@ public sealed class RoiHeads : nn.Module
     sealed record Sampled(List<Tensor> Proposals, List<Tensor> Labels, List<Tensor> MatchedGt, Tensor RegressionTargets);
 
     /// <summary>Training: the named losses. Inference: detections per image.</summary>
+    /// <summary>Positive RoIs sampled in the last training step (the mask and keypoint heads' workload).</summary>
+    public long LastSampledPositives { get; private set; }
+
     public Dictionary<string, Tensor> Losses(Tensor[] features, List<Tensor> proposals, ImageBatch images, IReadOnlyList<DetectionTarget> targets)
     {
-        var sampled = Sample(proposals, targets);
-        var boxFeatures = box_head.forward(boxPool.Apply(features, sampled.Proposals));
+        Sampled sampled;
+        using (StepProfiler.Measure("roi.sample")) sampled = Sample(proposals, targets);
+        Tensor pooled, boxFeatures;
+        using (StepProfiler.Measure("roi.box_pool")) pooled = boxPool.Apply(features, sampled.Proposals);
+        using (StepProfiler.Measure("roi.box_head")) boxFeatures = box_head.forward(pooled);
         var (classLogits, boxDeltas) = box_predictor.forward(boxFeatures);
         var labels = cat(sampled.Labels, 0);
         var losses = new Dictionary<string, Tensor>
@@ -71,6 +78,7 @@ public sealed class RoiHeads : nn.Module
             ["loss_classifier"] = nn.functional.cross_entropy(classLogits, labels),
         };
         var pos = (labels > 0).nonzero().squeeze(1);
+        LastSampledPositives = pos.shape[0];
         var deltas = boxDeltas.view(boxDeltas.shape[0], numClasses, 4);
         var posDeltas = deltas.index_select(0, pos)[arange(pos.shape[0], device: pos.device), labels.index_select(0, pos)];
         losses["loss_box_reg"] = nn.functional.smooth_l1_loss(posDeltas, sampled.RegressionTargets.index_select(0, pos),
@@ -90,7 +98,8 @@ public sealed class RoiHeads : nn.Module
                 posGt.Add(sampled.MatchedGt[i].index_select(0, p));
             }
             if (mask_head is not null)
-                losses["loss_mask"] = MaskLoss(features, posProps, posLabels, posGt, targets);
+                using (StepProfiler.Measure("roi.mask"))
+                    losses["loss_mask"] = MaskLoss(features, posProps, posLabels, posGt, targets);
             if (keypoint_head is not null)
                 losses["loss_keypoint"] = KeypointLoss(features, posProps, posGt, targets);
         }
@@ -130,10 +139,13 @@ public sealed class RoiHeads : nn.Module
     Tensor MaskLoss(Tensor[] features, List<Tensor> props, List<Tensor> labels, List<Tensor> gtIdx, IReadOnlyList<DetectionTarget> targets)
     {
         long total = props.Sum(p => p.shape[0]);
-        var logits = mask_head!.forward(maskPool.Apply(features, props));
+        Tensor pooled, logits;
+        using (StepProfiler.Measure("roi.mask.pool")) pooled = maskPool.Apply(features, props);
+        using (StepProfiler.Measure("roi.mask.head")) logits = mask_head!.forward(pooled);
         if (total == 0) return logits.sum() * 0;
         long m = logits.shape[^1];
         var maskTargets = new List<Tensor>();
+        using (StepProfiler.Measure("roi.mask.targets"))
         using (no_grad())
         {
             for (int i = 0; i < props.Count; i++)

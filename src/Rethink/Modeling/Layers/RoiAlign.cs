@@ -35,6 +35,10 @@ public static class RoiAlign
         var device = feats.device;
         long k = rois.shape[0];
         var corners = new List<(Tensor index, Tensor weight)>();
+        // With gradients the whole (M, T) table goes to one differentiable call; without (mask targets, inference)
+        // it is applied one sample row at a time, so adaptive sampling on large boxes stays within memory.
+        bool needGrad = feats.requires_grad && is_grad_enabled();
+        Tensor? partial = null;
         using (no_grad())
         {
             var r = rois.detach().to(dtype);
@@ -92,16 +96,19 @@ public static class RoiAlign
                     corners.Add(Corner(rowBase, yHi, xLo, w, lyy * hx * common));
                     corners.Add(Corner(rowBase, yHi, xHi, w, lyy * lxx * common));
                 }
+                if (!needGrad)
+                {
+                    var rows = Table(corners, feats);
+                    partial = partial is null ? rows : partial.add_(rows);
+                    corners.Clear();
+                }
             }
         }
-        Tensor? acc = null;
-        foreach (var (index, weight) in corners)
-        {
-            var term = feats.index_select(0, index) * weight.unsqueeze(1);
-            acc = acc is null ? term : acc.add_(term);
-        }
-        return acc!;
+        return needGrad ? Table(corners, feats) : partial!;
     }
+
+    static Tensor Table(List<(Tensor index, Tensor weight)> corners, Tensor feats) =>
+        WeightedRowGather.Apply(feats, stack(corners.Select(c => c.index), 1), stack(corners.Select(c => c.weight), 1));
 
     static (Tensor index, Tensor weight) Corner(Tensor rowBase, Tensor yIdx, Tensor xIdx, long w, Tensor weight) =>
         ((rowBase + yIdx.unsqueeze(2) * w + xIdx.unsqueeze(1)).reshape(-1), weight.reshape(-1));
