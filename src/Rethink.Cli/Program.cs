@@ -7,6 +7,7 @@ root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(ModelCommand.Create());
 root.Subcommands.Add(SelfTestCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(DataCommand.Create());
 try
 {
     return root.Parse(args).Invoke();
