@@ -8,6 +8,7 @@ root.Subcommands.Add(ModelCommand.Create());
 root.Subcommands.Add(SelfTestCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
+root.Subcommands.Add(PretrainCommand.Create());
 try
 {
     return root.Parse(args).Invoke();

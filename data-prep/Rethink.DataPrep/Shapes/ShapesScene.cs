@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using SkiaSharp;
 
 namespace Rethink.DataPrep.Shapes;
@@ -18,7 +19,7 @@ public static class ShapesScene
     public static Scene Render(ShapesConfig config, int seed, int index)
     {
         int s = config.Size;
-        var rnd = new Random(HashCode.Combine(seed, index, 0x5ca1e));
+        var rnd = new Random(Seeds.Mix(seed, index, 0x5ca1e));
         var rgb = Background(rnd, s, config);
 
         int n = Math.Clamp(Poisson(rnd, config.MeanInstances), 1, config.MaxInstances);
@@ -112,6 +113,9 @@ public static class ShapesScene
 
     static byte[] Rasterize(Plan p, int size) => Rasterize(p.Kind, p.Cx, p.Cy, p.Side, p.Angle, size);
 
+    /// <summary>The noisy gradient background with distractor strokes, alone.</summary>
+    public static byte[] RenderBackground(Random rnd, ShapesConfig config) => Background(rnd, config.Size, config);
+
     static byte[] Background(Random rnd, int s, ShapesConfig config)
     {
         var c0 = Rgb.FromHsv((float)rnd.NextDouble(), 0.1f + 0.4f * (float)rnd.NextDouble(), 0.2f + 0.6f * (float)rnd.NextDouble());
@@ -142,7 +146,7 @@ public static class ShapesScene
 
     static float P(Random rnd, int s) => (float)(rnd.NextDouble() * 1.2 - 0.1) * s;
 
-    static void AddNoise(Random rnd, byte[] rgb, int amplitude)
+    internal static void AddNoise(Random rnd, byte[] rgb, int amplitude)
     {
         if (amplitude <= 0) return;
         for (int i = 0; i < rgb.Length; i++) rgb[i] = (byte)Math.Clamp(rgb[i] + rnd.Next(-amplitude, amplitude + 1), 0, 255);
