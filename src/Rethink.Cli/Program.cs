@@ -9,6 +9,7 @@ root.Subcommands.Add(SelfTestCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(PretrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
 try
 {
     return root.Parse(args).Invoke();

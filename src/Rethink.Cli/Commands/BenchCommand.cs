@@ -17,6 +17,7 @@ public static class BenchCommand
         var command = new Command("bench", "Benchmarks (see docs/benchmarks.md for the recorded figures).");
         command.Subcommands.Add(NmsBench());
         command.Subcommands.Add(TrainStepBench());
+        command.Subcommands.Add(Bench.CocoEvalBench.Create());
         return command;
     }
 

@@ -50,7 +50,10 @@ public static class SelfTestCommand
     }
 
     /// <summary>Runs `selftest NAME ARGS` in a child process of this same program and reports how it ended.</summary>
-    public static ChildResult RunChild(string name, params string[] args)
+    public static ChildResult RunChild(string name, params string[] args) => RunChildCommand(["selftest", name, .. args]);
+
+    /// <summary>Runs this same program with <paramref name="args"/> in a child process and reports how it ended.</summary>
+    public static ChildResult RunChildCommand(IReadOnlyList<string> args)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -59,8 +62,6 @@ public static class SelfTestCommand
         };
         string entry = typeof(SelfTestCommand).Assembly.Location;
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(entry);
-        psi.ArgumentList.Add("selftest");
-        psi.ArgumentList.Add(name);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();

@@ -68,8 +68,11 @@ public sealed class MaskRcnn : nn.Module
         return losses;
     }
 
-    /// <summary>Detections for each image (in evaluation mode, without gradients; the mode is restored after).</summary>
-    public List<Detections> Detect(ImageBatch images)
+    /// <summary>
+    /// Detections for each image (in evaluation mode, without gradients; the mode is restored after), in the batch's
+    /// image coordinates, or rescaled to <paramref name="outputSizes"/> (e.g. the original sizes of resized images).
+    /// </summary>
+    public List<Detections> Detect(ImageBatch images, IReadOnlyList<(int Height, int Width)>? outputSizes = null)
     {
         bool wasTraining = training;
         if (wasTraining) eval();
@@ -79,7 +82,7 @@ public sealed class MaskRcnn : nn.Module
             using var scope = NewDisposeScope();
             var features = backbone.forward(Normalize(images));
             var (proposals, _) = rpn.Forward(images, features, null);
-            var detections = roi_heads.Detect(features.Take(4).ToArray(), proposals, images);
+            var detections = roi_heads.Detect(features.Take(4).ToArray(), proposals, images, outputSizes);
             foreach (var d in detections)
             {
                 d.Boxes.MoveToOuterDisposeScope(); d.Scores.MoveToOuterDisposeScope(); d.Labels.MoveToOuterDisposeScope();

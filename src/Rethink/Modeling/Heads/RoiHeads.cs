@@ -208,8 +208,12 @@ public sealed class RoiHeads : nn.Module
         return (index, valid);
     }
 
-    /// <summary>Detections per image from proposals: class-specific boxes, per-class NMS, masks and keypoints.</summary>
-    public List<Detections> Detect(Tensor[] features, List<Tensor> proposals, ImageBatch images)
+    /// <summary>
+    /// Detections per image from proposals: class-specific boxes, per-class NMS, masks and keypoints. With
+    /// <paramref name="outputSizes"/>, boxes and keypoints are rescaled to those sizes and masks pasted there directly
+    /// (the original image, when the batch holds resized images), as torchvision's postprocess does.
+    /// </summary>
+    public List<Detections> Detect(Tensor[] features, List<Tensor> proposals, ImageBatch images, IReadOnlyList<(int Height, int Width)>? outputSizes = null)
     {
         using var _ = no_grad();
         var boxFeatures = box_head.forward(boxPool.Apply(features, proposals));
@@ -237,9 +241,21 @@ public sealed class RoiHeads : nn.Module
             if (keep.shape[0] > Config.DetectionsPerImage) keep = keep.narrow(0, 0, Config.DetectionsPerImage);
             results.Add(new Detections(boxes.index_select(0, keep), scores.index_select(0, keep), labels.index_select(0, keep)));
         }
+        var inputBoxes = results.Select(d => d.Boxes).ToList();
+        var sizes = outputSizes ?? images.Sizes;
+        if (outputSizes is not null)
+        {
+            if (outputSizes.Count != results.Count) throw new ArgumentException($"{outputSizes.Count} output sizes for {results.Count} images");
+            for (int i = 0; i < results.Count; i++)
+            {
+                double rh = outputSizes[i].Height / (double)images.Sizes[i].Height, rw = outputSizes[i].Width / (double)images.Sizes[i].Width;
+                var scale = tensor(new[] { (float)rw, (float)rh, (float)rw, (float)rh }, device: results[i].Boxes.device).to(results[i].Boxes.dtype);
+                results[i] = results[i] with { Boxes = results[i].Boxes * scale };
+            }
+        }
         if (mask_head is not null)
         {
-            var logits = mask_head.forward(maskPool.Apply(features, results.Select(d => d.Boxes).ToList()));
+            var logits = mask_head.forward(maskPool.Apply(features, inputBoxes));
             long offset = 0;
             for (int i = 0; i < results.Count; i++)
             {
@@ -247,18 +263,25 @@ public sealed class RoiHeads : nn.Module
                 long n = d.Count;
                 var probs = logits.narrow(0, offset, n)[arange(n, device: d.Labels.device), d.Labels].unsqueeze(1).sigmoid();
                 offset += n;
-                var (h, w) = images.Sizes[i];
+                var (h, w) = sizes[i];
                 results[i] = d with { Masks = MaskPaster.Paste(probs, d.Boxes, h, w) };
             }
         }
         if (keypoint_head is not null)
         {
-            var heatmaps = keypoint_head.forward(keypointPool.Apply(features, results.Select(d => d.Boxes).ToList()));
+            var heatmaps = keypoint_head.forward(keypointPool.Apply(features, inputBoxes));
             long offset = 0;
             for (int i = 0; i < results.Count; i++)
             {
                 long n = results[i].Count;
-                results[i] = results[i] with { Keypoints = HeatmapsToKeypoints(heatmaps.narrow(0, offset, n), results[i].Boxes) };
+                // Peaks are located on the input boxes, then mapped through the same box rescaling.
+                var kp = HeatmapsToKeypoints(heatmaps.narrow(0, offset, n), inputBoxes[i]);
+                if (outputSizes is not null)
+                {
+                    double rh = outputSizes[i].Height / (double)images.Sizes[i].Height, rw = outputSizes[i].Width / (double)images.Sizes[i].Width;
+                    kp = kp * tensor(new[] { (float)rw, (float)rh, 1f }, device: kp.device).to(kp.dtype);
+                }
+                results[i] = results[i] with { Keypoints = kp };
                 offset += n;
             }
         }

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Rethink.Experiments;
+
+/// <summary>
+/// One detection run: model, normalization, initialisation, data, schedule. Immutable; variants with <c>with</c>.
+/// Its run folder's config.json is this record, and a finished run with the same record is reused.
+/// </summary>
+public sealed record DetectionConfig
+{
+    public string Arch { get; init; } = "maskrcnn-tiny-fpn";
+    /// <summary>gn, syncbn, bn, frozenbn or none.</summary>
+    public string Norm { get; init; } = "gn";
+    /// <summary>"scratch" (MSRA init), "pretrained:RUN_DIR" (a finished `rethink pretrain` run), or "imagenet-r18".</summary>
+    public string Init { get; init; } = "scratch";
+    /// <summary>Norm of FPN and heads when it should differ from the paper's pairing (null: the pairing).</summary>
+    public string? HeadNorm { get; init; }
+    /// <summary>null: the architecture's (0 for GN/SyncBN/BN, 2 for FrozenBN).</summary>
+    public int? FreezeAt { get; init; }
+
+    /// <summary>"shapes" (procedural, rendered in memory) or "coco:DIR" for a COCO folder (DIR/annotations.json + images).</summary>
+    public string Dataset { get; init; } = "shapes";
+    /// <summary>For COCO folders: the validation folder ("coco:DIR"); for shapes, scenes after the training ones.</summary>
+    public string? ValidationDataset { get; init; }
+    public int TrainImages { get; init; } = 4000;
+    public int ValidationImages { get; init; } = 200;
+    public int DataSeed { get; init; } = 1;
+    public int ImageSize { get; init; } = 128;
+    public double MeanInstances { get; init; } = 7.0;
+
+    public int MinShortSide { get; init; } = 128;
+    public int MaxShortSide { get; init; } = 128;
+    public int MaxSize { get; init; } = 128;
+    public double FlipProbability { get; init; } = 0.5;
+
+    public int BatchSize { get; init; } = 4;
+    /// <summary>At this batch size; the linear scaling rule is the caller's choice (see LearningRateSchedule.Scaled).</summary>
+    public double LearningRate { get; init; } = 0.02;
+    public int BaseIterations { get; init; } = 300;
+    public double ScheduleMultiplier { get; init; } = 1.0;
+    public int WarmupIterations { get; init; } = 30;
+    public double WeightDecay { get; init; } = 1e-4;
+    public bool NoDecayOnNormAndBias { get; init; } = true;
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>Evaluate every this many iterations (0: only at the end).</summary>
+    public int EvaluationPeriod { get; init; }
+    public int CheckpointPeriod { get; init; } = 100;
+    public int Seed { get; init; }
+    public string Device { get; init; } = "cpu";
+    public int? Threads { get; init; }
+
+    public int TotalIterations => (int)Math.Round(BaseIterations * ScheduleMultiplier);
+
+    /// <summary>A short hash of what decides the results (device, threads and checkpoint cadence excluded).</summary>
+    public string Hash()
+    {
+        var json = JsonSerializer.Serialize(this with { Device = "", Threads = null, CheckpointPeriod = 0 });
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16];
+    }
+
+    /// <summary>A readable run name, e.g. "gn-scratch-2x".</summary>
+    public string ShortName =>
+        $"{Norm}-{(Init.StartsWith("pretrained", StringComparison.Ordinal) ? "pretrained" : Init)}-{ScheduleMultiplier:0.##}x";
+}
