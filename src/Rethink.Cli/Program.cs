@@ -12,10 +12,18 @@ root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 try
 {
-    return root.Parse(args).Invoke();
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (NativeLoadException e)
 {
     Console.Error.WriteLine("error: " + e.Message);
     return 3;
+}
+catch (Exception e) when (e is Rethink.Data.Coco.CocoFormatException or Rethink.Data.DataException or FileNotFoundException
+                           or DirectoryNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException
+                           or Rethink.Training.TrainingDivergedException)
+{
+    // Bad input and refused requests get their message, not a stack trace.
+    Console.Error.WriteLine("error: " + e.Message);
+    return 2;
 }

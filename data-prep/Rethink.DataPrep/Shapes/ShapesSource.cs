@@ -38,7 +38,7 @@ public sealed class ShapesSource : IDetectionSource
             Scene Render() => cached ??= ShapesScene.Render(config, seed, scene);
             return new DetectionRecord(scene + 1, ShapesBuilder.FileName(scene), config.Size, config.Size,
                 () => { var s = Render(); return new DecodedImage(s.Width, s.Height, s.Rgb); },
-                () => Render().Instances.Select(i => new InstanceAnnotation(i.Category + 1, i.X0, i.Y0, i.X1, i.Y1, i.Mask)).ToList());
+                () => Render().Instances.Select(ShapesBuilder.ToAnnotation).ToList());
         }
     }
 }

@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using Rethink.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -55,7 +56,7 @@ public sealed class DetectionLoader(IDetectionSource source, LoaderConfig config
     {
         int b = Config.BatchSize;
         var samples = new PreparedSample[b];
-        Parallel.For(0, b, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Config.Workers) }, j =>
+        ParallelWork.For(b, Config.Workers, j =>
         {
             long pos = iteration * b + j;
             samples[j] = SampleTransform.Prepare(Source[IndexOf(pos)], Config.Transform, order.SampleRandom(pos), Source.KeypointFlipMap, Config.WithMasks);

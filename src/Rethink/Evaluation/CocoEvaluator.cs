@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using Rethink.Data.Coco;
 
 namespace Rethink.Evaluation;
@@ -67,7 +68,7 @@ public static class CocoEvaluator
             }
         }
 
-        ParallelWork.For(plan.ImageCount, parallel, Image);
+        ParallelWork.For(plan.ImageCount, ParallelWork.Cores(parallel), Image);
 
         return groups;
     }

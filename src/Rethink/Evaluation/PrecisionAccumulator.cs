@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -29,7 +30,7 @@ internal static class PrecisionAccumulator
         FillWithMinusOne(scores);
 
         void One(int k) => AccumulateCategory(k, groups, imageCount, categoryCount, recallThresholds, maxDets, t, a, precision, recall, scores);
-        ParallelWork.For(categoryCount, parallel, One);
+        ParallelWork.For(categoryCount, ParallelWork.Cores(parallel), One);
 
         return new Arrays(precision, recall, scores);
     }

@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using Rethink.Data;
 using Rethink.Modeling;
 using TorchSharp;
@@ -35,7 +36,7 @@ public sealed class ClassificationTask(ImageClassifier model, IClassificationSou
     {
         var items = new (DecodedImage image, int label)[batchSize];
         var flips = new bool[batchSize];
-        Parallel.For(0, batchSize, j =>
+        ParallelWork.For(batchSize, Environment.ProcessorCount, j =>
         {
             long pos = iteration * batchSize + j;
             items[j] = train.Get(order.IndexOf(pos));
@@ -83,7 +84,7 @@ public sealed class ClassificationTask(ImageClassifier model, IClassificationSou
             using var scope = NewDisposeScope();
             int n = (int)Math.Min(batchSize, source.Count - start);
             var items = new (DecodedImage, int)[n];
-            Parallel.For(0, n, j => items[j] = source.Get(start + j));
+            ParallelWork.For(n, Environment.ProcessorCount, j => items[j] = source.Get(start + j));
             using var batch = ToBatch(items, null);
             var logits = model.forward(batch.Images.to(device));
             var labels = batch.Labels.to(device);

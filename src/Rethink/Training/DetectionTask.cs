@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using Rethink.Data;
 using Rethink.Modeling;
 using TorchSharp;
@@ -44,7 +45,7 @@ public static class DetectionInference
         {
             int n = Math.Min(batchSize, source.Count - start);
             var samples = new PreparedSample[n];
-            Parallel.For(0, n, j => samples[j] = SampleTransform.Prepare(source[start + j], config.Transform, rng, source.KeypointFlipMap, withMasks: false));
+            ParallelWork.For(n, Environment.ProcessorCount, j => samples[j] = SampleTransform.Prepare(source[start + j], config.Transform, rng, source.KeypointFlipMap, withMasks: false));
             List<Detections> dets;
             using (var images = ImageBatch.FromImages(samples.Select(s => s.Image).ToList(), config.SizeDivisor))
             using (var onDevice = images.To(device))

@@ -98,8 +98,8 @@ public class CocoFileTests
             [new CocoImage(1, "a", 300, 300)],
             [new CocoAnnotation(1, 1, 1, new CocoBox(0, 0, 200, 200), 40000, Segmentation: new PolygonSegmentation([[0, 0, 0, 200, 200, 200, 200, 0]]))],
             [new CocoCategory(1, "x")]);
-        string tiny = Data.Masks.Rle.FromBbox(new CocoBox(250, 250, 3, 3), 300, 300).ToCompressedString();
-        string whole = Data.Masks.Rle.FromBbox(new CocoBox(0, 0, 200, 200), 300, 300).ToCompressedString();
+        string tiny = global::Rethink.Data.Masks.Rle.FromBbox(new CocoBox(250, 250, 3, 3), 300, 300).ToCompressedString();
+        string whole = global::Rethink.Data.Masks.Rle.FromBbox(new CocoBox(0, 0, 200, 200), 300, 300).ToCompressedString();
         CocoDetection Hit(CocoBox? box) => new(1, 1, 0.5, box, new CompressedRleSegmentation(300, 300, whole));
         CocoDetection Miss(CocoBox? box) => new(1, 1, 0.9, box, new CompressedRleSegmentation(300, 300, tiny));
         double largeWithBoxes = CocoEvaluator.Evaluate(gt, [Miss(new CocoBox(100, 100, 150, 150)), Hit(new CocoBox(0, 0, 200, 200))], CocoIouType.Segm).Stats[5];

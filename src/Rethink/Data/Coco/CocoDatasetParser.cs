@@ -228,7 +228,7 @@ internal sealed class CocoDatasetParser
             else if (r.ValueTextEquals("supercategory"u8))
             {
                 r.Read();
-                supercategory = JsonValueReader.ReadString(ref r, "supercategory", _problems) ?? string.Empty;
+                supercategory = JsonValueReader.ReadOptionalString(ref r, "supercategory", _problems) ?? string.Empty;
             }
             else if (r.ValueTextEquals("keypoints"u8))
             {
@@ -279,12 +279,12 @@ internal sealed class CocoDatasetParser
             else if (r.ValueTextEquals("name"u8))
             {
                 r.Read();
-                name = JsonValueReader.ReadString(ref r, "name", _problems);
+                name = JsonValueReader.ReadOptionalString(ref r, "name", _problems);
             }
             else if (r.ValueTextEquals("url"u8))
             {
                 r.Read();
-                url = JsonValueReader.ReadString(ref r, "url", _problems);
+                url = JsonValueReader.ReadOptionalString(ref r, "url", _problems);
             }
             else
             {

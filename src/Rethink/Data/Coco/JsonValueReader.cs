@@ -66,6 +66,10 @@ internal static class JsonValueReader
         return null;
     }
 
+    /// <summary>An optional string: JSON null is accepted as absent (tools such as labelme write null for a license url).</summary>
+    public static string? ReadOptionalString(ref Utf8JsonReader r, string field, RecordProblems problems) =>
+        r.TokenType == JsonTokenType.Null ? null : ReadString(ref r, field, problems);
+
     /// <summary>A 0/1 flag such as iscrowd; JSON booleans are accepted too.</summary>
     public static bool? ReadFlag(ref Utf8JsonReader r, string field, RecordProblems problems)
     {
