@@ -10,6 +10,8 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(ReproduceCommand.Create());
 try
 {
     return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -23,7 +25,7 @@ catch (Exception e) when (e is Rethink.Data.Coco.CocoFormatException or Rethink.
                            or DirectoryNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException
                            or Rethink.Training.TrainingDivergedException)
 {
-    // Bad input and refused requests get their message, not a stack trace.
-    Console.Error.WriteLine("error: " + e.Message);
+    // Bad input and refused requests get their message, not a stack trace (RETHINK_DEBUG=1 shows it).
+    Console.Error.WriteLine("error: " + (Environment.GetEnvironmentVariable("RETHINK_DEBUG") == "1" ? e.ToString() : e.Message));
     return 2;
 }

@@ -34,6 +34,9 @@ public sealed record PretrainConfig
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
 
+    /// <summary>Classes of the pre-training set (16 shapes x 8 textures).</summary>
+    public int NumClasses => 128;
+
     public string Hash()
     {
         var json = JsonSerializer.Serialize(this with { Device = "", Threads = null, CheckpointPeriod = 0 });
@@ -63,7 +66,9 @@ public static class PretrainExperiment
         using var task = new ClassificationTask(model, train, validation, config.BatchSize, config.Seed, device);
         var engine = new EngineConfig
         {
-            Schedule = new LearningRateSchedule(config.Iterations, 1.0, config.LearningRate, config.WarmupIterations),
+            // The paper's rule with a base of 60% of the run: the rate drops at 60% and about 87% of it.
+            Schedule = new LearningRateSchedule(Math.Max(1, (int)Math.Round(config.Iterations * 0.6)),
+                config.Iterations / Math.Max(1.0, Math.Round(config.Iterations * 0.6)), config.LearningRate, config.WarmupIterations),
             Optimizer = new OptimizerConfig { WeightDecay = config.WeightDecay },
             CheckpointPeriod = config.CheckpointPeriod,
             EvaluationPeriod = config.EvaluationPeriod,

@@ -27,6 +27,7 @@ public static class DetectorEvaluation
         {
             using (det)
             {
+                if (det.Count == 0) continue; // (TorchSharp cannot copy an empty tensor out)
                 var boxes = det.Boxes.cpu().to(float64).data<double>().ToArray();
                 var scores = det.Scores.cpu().to(float64).data<double>().ToArray();
                 var labels = det.Labels.cpu().data<long>().ToArray();

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Rethink.Experiments;
+
+namespace Rethink.Cli.Commands;
+
+/// <summary>`rethink reproduce`: the paper's headline study (Figure 1, Tables 1 and 2) at a scale.</summary>
+public static class ReproduceCommand
+{
+    public static Command Create()
+    {
+        var scale = new Option<string>("--scale") { Description = "smoke (about a minute, for tests), tiny (the CPU default, at most 20 minutes on 2 cores), small (one GPU).", DefaultValueFactory = _ => "tiny" };
+        var outDir = new Option<string?>("--out") { Description = "Study folder (default: runs/reproduce-SCALE). Finished runs in it are reused." };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or auto.", DefaultValueFactory = _ => "cpu" };
+        var cmd = new Command("reproduce", "Run the paper's headline study: from scratch against pre-trained (GN), plus the frozen-BN baseline, at several schedules; write results.csv and report.html.");
+        cmd.Options.Add(scale); cmd.Options.Add(outDir); cmd.Options.Add(device);
+        cmd.SetAction(p =>
+        {
+            string s = p.GetValue(scale)!;
+            string root = p.GetValue(outDir) ?? Path.Combine("runs", $"reproduce-{s}");
+            var plan = StudyPlan.ForScale(s, p.GetValue(device)!);
+            var outcome = TrainingProgress.RunMany(title => ReproduceStudy.Run(plan, root, title));
+            Console.WriteLine($"study '{s}' done in {outcome.Elapsed.TotalMinutes:F1} min");
+            foreach (var line in StudyReport.Findings(outcome)) Console.WriteLine("  " + line);
+            Console.WriteLine($"results: {outcome.ResultsCsv}");
+            Console.WriteLine($"report:  {outcome.ReportHtml}");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Rethink.Data;
+using Rethink.Data.Coco;
+using Rethink.DataPrep.Shapes;
+using Rethink.Evaluation;
+using Rethink.Modeling;
+using Rethink.Modeling.Layers;
+using Rethink.Runtime;
+using Rethink.Training;
+using TorchSharp;
+
+namespace Rethink.Experiments;
+
+/// <summary>Builds and runs a <see cref="DetectionConfig"/>: data, model, initialisation, trainer, COCO evaluation.</summary>
+public static class DetectionExperiment
+{
+    /// <summary>The training and validation sources a config names.</summary>
+    public static (IDetectionSource train, IDetectionSource validation) Sources(DetectionConfig c)
+    {
+        if (c.Dataset == "shapes")
+        {
+            var shapes = new ShapesConfig { Size = c.ImageSize, MeanInstances = c.MeanInstances };
+            return (new ShapesSource(c.TrainImages, c.DataSeed, shapes), new ShapesSource(c.ValidationImages, c.DataSeed, shapes, offset: c.TrainImages));
+        }
+        if (c.Dataset.StartsWith("coco:", StringComparison.Ordinal))
+        {
+            var train = CocoDetectionSource.Open(c.Dataset[5..], skipImagesWithoutObjects: true);
+            string val = c.ValidationDataset ?? throw new ArgumentException("a COCO dataset needs ValidationDataset (coco:DIR)");
+            if (!val.StartsWith("coco:", StringComparison.Ordinal)) throw new ArgumentException($"validation dataset '{val}': use coco:DIR");
+            return (train, CocoDetectionSource.Open(val[5..]));
+        }
+        throw new ArgumentException($"unknown dataset '{c.Dataset}': use shapes or coco:DIR");
+    }
+
+    public static MaskRcnnConfig ModelConfig(DetectionConfig c, int numClasses)
+    {
+        var model = ModelZoo.Config(c.Arch, NormKinds.Parse(c.Norm), numClasses);
+        if (c.HeadNorm is not null) model = model with { HeadNorm = NormKinds.Parse(c.HeadNorm) };
+        if (c.FreezeAt is int f) model = model with { FreezeAt = f };
+        return model;
+    }
+
+    public static TransformConfig Transform(DetectionConfig c) => new()
+    {
+        MinShortSide = c.MinShortSide, MaxShortSide = c.MaxShortSide, MaxSize = c.MaxSize, FlipProbability = c.FlipProbability,
+    };
+
+    /// <summary>Runs (or resumes, or reuses when finished) the detection run in <paramref name="directory"/>.</summary>
+    public static TrainingOutcome Run(DetectionConfig config, string directory, TrainingEvents? events = null, CancellationToken cancel = default)
+    {
+        TorchRuntime.SetThreads(config.Threads);
+        TorchRuntime.Seed(config.Seed);
+        var device = DeviceSelector.Resolve(config.Device);
+        var run = new RunDirectory(directory);
+        Directory.CreateDirectory(run.Path);
+        run.WriteJson("config.json", config);
+        var (train, validation) = Sources(config);
+        var modelConfig = ModelConfig(config, train.CategoryNames.Count + 1);
+        using var model = new MaskRcnn(modelConfig);
+        Initialize(model, config.Init, run);
+        model.to(device);
+        var loader = new DetectionLoader(train, new LoaderConfig
+        {
+            BatchSize = config.BatchSize, Seed = config.Seed, Transform = Transform(config), WithMasks = modelConfig.Masks,
+        });
+        var groundTruth = new Lazy<CocoDataset>(() => validation is CocoDetectionSource coco ? coco.Dataset : CocoExport.FromSource(validation));
+        var categoryIds = validation is CocoDetectionSource cs ? cs.CategoryIds : Enumerable.Range(1, validation.CategoryNames.Count).Select(i => (long)i).ToList();
+        IReadOnlyDictionary<string, double> Evaluate(MaskRcnn m, string dir, long iteration)
+        {
+            var results = DetectorEvaluation.Predict(m, validation, categoryIds, Transform(config), device, config.BatchSize);
+            var scores = DetectorEvaluation.Score(groundTruth.Value, results, modelConfig.Masks, modelConfig.Keypoints);
+            if (iteration == config.TotalIterations) CocoResultsFile.Save(results, Path.Combine(dir, "detections.json"));
+            return scores;
+        }
+        using var task = new DetectionTask(model, loader, device, Evaluate);
+        var engine = new EngineConfig
+        {
+            Schedule = new LearningRateSchedule(config.BaseIterations, config.ScheduleMultiplier, config.LearningRate, config.WarmupIterations),
+            Optimizer = new OptimizerConfig { WeightDecay = config.WeightDecay, NoDecayOnNormAndBias = config.NoDecayOnNormAndBias, ClipGradNorm = config.ClipGradNorm },
+            CheckpointPeriod = config.CheckpointPeriod,
+            EvaluationPeriod = config.EvaluationPeriod,
+        };
+        return new Trainer(task, engine, run, config.Hash(), events).Run(cancel);
+    }
+
+    /// <summary>Applies "scratch", "pretrained:RUN_DIR" or "imagenet-r18" to a freshly built detector.</summary>
+    public static void Initialize(MaskRcnn model, string init, RunDirectory run)
+    {
+        if (init == "scratch") return;
+        if (init.StartsWith("pretrained:", StringComparison.Ordinal))
+        {
+            string dir = init["pretrained:".Length..];
+            var pre = new RunDirectory(dir);
+            if (!pre.IsFinished) throw new InvalidOperationException($"--init {init}: {dir} is not a finished pre-training run (no done.json)");
+            var pc = JsonSerializer.Deserialize<PretrainConfig>(File.ReadAllText(pre.ConfigFile))
+                     ?? throw new InvalidDataException($"{pre.ConfigFile}: empty");
+            using var classifier = new ImageClassifier(PretrainConfig.BuildBackbone(pc.Backbone, NormKinds.Parse(pc.Norm)), pc.NumClasses);
+            string ckpt = pre.LatestCheckpoint() ?? throw new InvalidOperationException($"{dir} has no checkpoint");
+            Checkpoint.Load(ckpt, classifier, restoreRng: false);
+            int copied = ImageClassifier.Transfer(classifier, model);
+            run.Log($"initialised the backbone from {ckpt} ({copied} tensors)");
+            return;
+        }
+        throw new ArgumentException($"unknown init '{init}': use scratch or pretrained:RUN_DIR");
+    }
+}

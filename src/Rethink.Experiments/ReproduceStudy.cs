@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Rethink.Training;
+
+namespace Rethink.Experiments;
+
+/// <summary>What the study did: its plan, the pre-training accuracies, and every detection run's results.</summary>
+public sealed record StudyOutcome(StudyPlan Plan, string Root, IReadOnlyDictionary<string, double> PretrainGn,
+    IReadOnlyDictionary<string, double> PretrainBn, IReadOnlyList<(StudyRun Run, RunResult Result)> Runs, TimeSpan Elapsed)
+{
+    public string ResultsCsv => Path.Combine(Root, "results.csv");
+    public string ReportHtml => Path.Combine(Root, "report.html");
+}
+
+/// <summary>
+/// `rethink reproduce`: pre-trains where it must, runs every detection run of the plan (reusing finished ones),
+/// then writes results.csv and report.html (Figure 1, Table 1, Table 2, and what the numbers say).
+/// </summary>
+public static class ReproduceStudy
+{
+    public static StudyOutcome Run(StudyPlan plan, string root, Func<string, TrainingEvents>? eventsFor = null, CancellationToken cancel = default)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Directory.CreateDirectory(root);
+        var gn = Pretrain(plan, root, plan.PretrainGn, eventsFor, cancel);
+        var bn = plan.FrozenBnSchedules.Count > 0 ? Pretrain(plan, root, plan.PretrainBn, eventsFor, cancel) : new Dictionary<string, double>();
+        var results = new List<(StudyRun, RunResult)>();
+        foreach (var run in plan.Runs(root))
+        {
+            cancel.ThrowIfCancellationRequested();
+            string dir = run.Directory(root);
+            DetectionExperiment.Run(run.Config, dir, eventsFor?.Invoke($"{run.Family} {run.Config.ScheduleMultiplier:0.##}x"), cancel);
+            results.Add((run, RunResult.Load(dir)));
+        }
+        var outcome = new StudyOutcome(plan, Path.GetFullPath(root), gn, bn, results, sw.Elapsed);
+        WriteResultsCsv(outcome);
+        File.WriteAllText(outcome.ReportHtml, StudyReport.Html(outcome));
+        return outcome;
+    }
+
+    static IReadOnlyDictionary<string, double> Pretrain(StudyPlan plan, string root, PretrainConfig config, Func<string, TrainingEvents>? eventsFor, CancellationToken cancel)
+    {
+        var outcome = PretrainExperiment.Run(config, plan.PretrainDirectory(root, config), eventsFor?.Invoke($"pretrain {config.Norm}"), cancel);
+        return outcome.FinalEvaluation ?? new Dictionary<string, double>();
+    }
+
+    public static readonly string[] ResultColumns =
+        ["init", "norm", "schedule", "iterations", "images_seen", "bbox_AP", "bbox_AP50", "bbox_AP75", "mask_AP", "mask_AP50", "mask_AP75", "train_seconds", "run"];
+
+    static void WriteResultsCsv(StudyOutcome o)
+    {
+        var sb = new StringBuilder(string.Join(",", ResultColumns) + "\n");
+        string F(double v) => double.IsNaN(v) ? "" : (100 * v).ToString("F2", CultureInfo.InvariantCulture);
+        foreach (var (run, r) in o.Runs)
+        {
+            sb.AppendLine(string.Join(",", run.Init, run.Norm, $"{run.Config.ScheduleMultiplier:0.##}x", r.Outcome.Iterations, r.Outcome.ImagesSeen,
+                F(r.Final("bbox/AP")), F(r.Final("bbox/AP50")), F(r.Final("bbox/AP75")),
+                F(r.Final("segm/AP")), F(r.Final("segm/AP50")), F(r.Final("segm/AP75")),
+                r.Outcome.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture), Path.GetRelativePath(o.Root, r.Directory)));
+        }
+        File.WriteAllText(o.ResultsCsv, sb.ToString());
+    }
+}

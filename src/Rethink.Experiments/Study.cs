@@ -1,0 +1,68 @@
+using Rethink.Training;
+
+namespace Rethink.Experiments;
+
+/// <summary>A detection run of the study with its role: initialisation and norm (the family) and schedule.</summary>
+public sealed record StudyRun(string Family, string Init, string Norm, DetectionConfig Config)
+{
+    public string Directory(string root) => Path.Combine(root, "runs", $"{Config.ShortName}-{Config.Hash()[..8]}");
+}
+
+/// <summary>
+/// The paper's headline study (Figure 1, Tables 1 and 2) at a scale: pre-training runs, then detection runs from
+/// scratch and pre-trained (GN), plus the frozen-BN fine-tuning baseline, at several schedule lengths by the paper's rule.
+/// </summary>
+public sealed record StudyPlan(string Scale, PretrainConfig PretrainGn, PretrainConfig PretrainBn, IReadOnlyList<double> Schedules,
+    IReadOnlyList<double> FrozenBnSchedules, DetectionConfig Detection, int CurvePoints)
+{
+    public string PretrainDirectory(string root, PretrainConfig p) => Path.Combine(root, "runs", $"pretrain-{p.Norm}-{p.Hash()[..8]}");
+
+    /// <summary>Every detection run, longest schedules first within a family (their curves are Figure 1's lines).</summary>
+    public IReadOnlyList<StudyRun> Runs(string root)
+    {
+        var runs = new List<StudyRun>();
+        string gnInit = "pretrained:" + PretrainDirectory(root, PretrainGn);
+        string bnInit = "pretrained:" + PretrainDirectory(root, PretrainBn);
+        double longest = Schedules.Max();
+        foreach (double k in Schedules.OrderByDescending(s => s))
+        {
+            var c = Detection with { ScheduleMultiplier = k, EvaluationPeriod = k == longest ? EvalPeriod(k) : 0 };
+            runs.Add(new StudyRun("GN, random init", "scratch", "gn", c with { Norm = "gn", Init = "scratch" }));
+            runs.Add(new StudyRun("GN, pre-trained", "pretrained", "gn", c with { Norm = "gn", Init = gnInit }));
+        }
+        foreach (double k in FrozenBnSchedules.OrderByDescending(s => s))
+        {
+            var c = Detection with { ScheduleMultiplier = k, EvaluationPeriod = k == FrozenBnSchedules.Max() ? EvalPeriod(k) : 0 };
+            runs.Add(new StudyRun("FrozenBN, pre-trained", "pretrained", "frozenbn", c with { Norm = "frozenbn", Init = bnInit }));
+        }
+        return runs;
+    }
+
+    int EvalPeriod(double k) => Math.Max(1, (int)Math.Round(Detection.BaseIterations * k / CurvePoints));
+
+    public static StudyPlan ForScale(string scale, string device = "cpu") => scale switch
+    {
+        "smoke" => new StudyPlan("smoke",
+            new PretrainConfig { Iterations = 40, BatchSize = 16, ImageSize = 32, TrainImages = 2000, ValidationImages = 256, LearningRate = 0.05, WarmupIterations = 5, CheckpointPeriod = 40, Device = device },
+            new PretrainConfig { Norm = "bn", Iterations = 40, BatchSize = 16, ImageSize = 32, TrainImages = 2000, ValidationImages = 256, LearningRate = 0.05, WarmupIterations = 5, CheckpointPeriod = 40, Device = device },
+            [1, 2], [1],
+            new DetectionConfig { ImageSize = 64, MinShortSide = 64, MaxShortSide = 64, MaxSize = 64, TrainImages = 64, ValidationImages = 16, BatchSize = 2, LearningRate = 0.01, BaseIterations = 15, WarmupIterations = 3, CheckpointPeriod = 100, Device = device },
+            CurvePoints: 2),
+        "tiny" => new StudyPlan("tiny",
+            PretrainConfigFor(1600, "gn", device), PretrainConfigFor(1600, "bn", device),
+            [1, 2, 4], [1, 2],
+            new DetectionConfig { ImageSize = 128, MinShortSide = 128, MaxShortSide = 128, MaxSize = 128, TrainImages = 4000, ValidationImages = 200, BatchSize = 4, LearningRate = 0.02, BaseIterations = 300, WarmupIterations = 30, CheckpointPeriod = 100, Device = device },
+            CurvePoints: 8),
+        "small" => new StudyPlan("small",
+            PretrainConfigFor(6000, "gn", device) with { Backbone = "resnet50", BatchSize = 128, ImageSize = 96, TrainImages = 200_000 },
+            PretrainConfigFor(6000, "bn", device) with { Backbone = "resnet50", BatchSize = 128, ImageSize = 96, TrainImages = 200_000 },
+            [1, 2, 4, 6], [1, 2],
+            new DetectionConfig { Arch = "maskrcnn-r50-fpn", ImageSize = 256, MinShortSide = 224, MaxShortSide = 256, MaxSize = 320, TrainImages = 20_000, ValidationImages = 500, BatchSize = 16, LearningRate = 0.02, BaseIterations = 1500, WarmupIterations = 150, CheckpointPeriod = 250, Device = device },
+            CurvePoints: 12),
+        _ => throw new ArgumentException($"unknown scale '{scale}': use smoke, tiny or small"),
+    };
+
+    /// <summary>Pre-training with the rate divided by 10 at 60% and 87% of the run (the paper's rule with base = 0.6 x total).</summary>
+    static PretrainConfig PretrainConfigFor(int iterations, string norm, string device) =>
+        new() { Norm = norm, Iterations = iterations, BatchSize = 64, ImageSize = 64, TrainImages = 50_000, ValidationImages = 1000, LearningRate = 0.1, WarmupIterations = 100, CheckpointPeriod = 400, Device = device };
+}
