@@ -83,6 +83,30 @@ public static class DetectionExperiment
         return new Trainer(task, engine, run, config.Hash(), events).Run(cancel);
     }
 
+    /// <summary>
+    /// Evaluates a run folder's newest checkpoint on its validation set (COCOeval), e.g. for a run stopped early or
+    /// to re-score a finished one; also writes DIR/detections.json.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> EvaluateRun(string directory, string? device = null)
+    {
+        var run = new RunDirectory(directory);
+        if (!File.Exists(run.ConfigFile)) throw new FileNotFoundException($"{directory} is not a run folder (no config.json)", run.ConfigFile);
+        var config = JsonSerializer.Deserialize<DetectionConfig>(File.ReadAllText(run.ConfigFile)) ?? throw new InvalidDataException(run.ConfigFile);
+        string ckpt = run.LatestCheckpoint() ?? throw new InvalidOperationException($"{directory} has no checkpoint yet");
+        TorchRuntime.SetThreads(config.Threads);
+        var dev = DeviceSelector.Resolve(device ?? config.Device);
+        var (train, validation) = Sources(config);
+        var modelConfig = ModelConfig(config, train.CategoryNames.Count + 1);
+        using var model = new MaskRcnn(modelConfig);
+        Checkpoint.Load(ckpt, model, restoreRng: false);
+        model.to(dev);
+        var groundTruth = validation is CocoDetectionSource coco ? coco.Dataset : CocoExport.FromSource(validation);
+        var categoryIds = validation is CocoDetectionSource cs ? cs.CategoryIds : Enumerable.Range(1, validation.CategoryNames.Count).Select(i => (long)i).ToList();
+        var results = DetectorEvaluation.Predict(model, validation, categoryIds, Transform(config), dev, config.BatchSize);
+        CocoResultsFile.Save(results, Path.Combine(run.Path, "detections.json"));
+        return DetectorEvaluation.Score(groundTruth, results, modelConfig.Masks, modelConfig.Keypoints);
+    }
+
     /// <summary>Applies "scratch", "pretrained:RUN_DIR" or "imagenet-r18" to a freshly built detector.</summary>
     public static void Initialize(MaskRcnn model, string init, RunDirectory run)
     {

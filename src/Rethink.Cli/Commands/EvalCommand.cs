@@ -14,10 +14,18 @@ public static class EvalCommand
         var dets = new Option<string>("--dets") { Description = "Results JSON (a list of detections)." };
         var iouType = new Option<string>("--iou-type") { Description = "bbox, segm or keypoints.", DefaultValueFactory = _ => "bbox" };
         var json = new Option<bool>("--json") { Description = "One JSON object on standard output: stats in pycocotools' order, per-category AP." };
+        var run = new Option<string?>("--run") { Description = "Evaluate a training run folder's newest checkpoint on its validation set instead." };
         var cmd = new Command("eval", "Evaluate detections against COCO ground truth (pycocotools' COCOeval, exactly).");
-        foreach (var o in new Option[] { gt, dets, iouType, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { gt, dets, iouType, json, run }) cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
+            if (p.GetValue(run) is string runDir)
+            {
+                var scores = Rethink.Experiments.DetectionExperiment.EvaluateRun(runDir);
+                if (p.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(scores));
+                else foreach (var (k, v) in scores) Console.WriteLine($"{k,-14} {v:F4}");
+                return 0;
+            }
             string gtPath = p.GetValue(gt) ?? throw new ArgumentException("--gt is required");
             string detsPath = p.GetValue(dets) ?? throw new ArgumentException("--dets is required");
             var type = p.GetValue(iouType)!.ToLowerInvariant() switch

@@ -5,7 +5,8 @@ namespace Rethink.Modeling.Layers;
 
 /// <summary>
 /// Samples up to <c>BatchPerImage</c> predictions per image with at most <c>PositiveFraction</c> positives,
-/// filling the rest with negatives; random through libtorch's generator, so a seed fixes it.
+/// filling the rest with negatives; random through libtorch's CPU generator (on every device), so a seed fixes it and
+/// a CUDA run samples exactly what the CPU run samples.
 /// </summary>
 public sealed record BalancedSampler(int BatchPerImage, double PositiveFraction)
 {
@@ -18,8 +19,8 @@ public sealed record BalancedSampler(int BatchPerImage, double PositiveFraction)
         var neg = (labels == 0).nonzero().squeeze(1);
         long numPos = Math.Min((long)(BatchPerImage * PositiveFraction), pos.shape[0]);
         long numNeg = Math.Min(BatchPerImage - numPos, neg.shape[0]);
-        var p = pos.index_select(0, randperm(pos.shape[0], device: labels.device).narrow(0, 0, numPos));
-        var n = neg.index_select(0, randperm(neg.shape[0], device: labels.device).narrow(0, 0, numNeg));
+        var p = pos.index_select(0, randperm(pos.shape[0]).narrow(0, 0, numPos).to(labels.device));
+        var n = neg.index_select(0, randperm(neg.shape[0]).narrow(0, 0, numNeg).to(labels.device));
         return (p.MoveToOuterDisposeScope(), n.MoveToOuterDisposeScope());
     }
 }
