@@ -110,6 +110,35 @@ public class DigitScenesTests
     }
 
     [Fact]
+    public void TheInMemorySourceGivesWhatTheBuilderWrote()
+    {
+        var (_, dir) = Build(6, 11, MnistSplit.Train);
+        try
+        {
+            var source = new DigitScenesSource(6, 11, MnistSplit.Train, Config, DataPrepPaths.Cache);
+            Assert.Equal(10, source.CategoryNames.Count);
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "annotations.json")));
+            var annotations = doc.RootElement.GetProperty("annotations").EnumerateArray().ToList();
+            for (int i = 0; i < 6; i++)
+            {
+                var record = source[i];
+                var written = ImageDecoder.Decode(Path.Combine(dir, "images", record.FileName));
+                Assert.Equal(written.Rgb, record.LoadImage().Rgb);
+                var expected = annotations.Where(a => a.GetProperty("image_id").GetInt64() == record.ImageId).ToList();
+                var actual = record.LoadAnnotations();
+                Assert.Equal(expected.Count, actual.Count);
+                for (int k = 0; k < actual.Count; k++)
+                {
+                    Assert.Equal(expected[k].GetProperty("category_id").GetInt32(), actual[k].Label);
+                    var seg = expected[k].GetProperty("segmentation").GetProperty("counts").EnumerateArray().Select(v => v.GetInt32()).ToList();
+                    Assert.Equal(CocoRle.Decode(seg, Config.Size, Config.Size), actual[k].Mask);
+                }
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void RleRoundTrips()
     {
         var rnd = new Random(5);
