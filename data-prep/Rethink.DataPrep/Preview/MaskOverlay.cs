@@ -50,8 +50,10 @@ public static class MaskOverlay
                 using var text = new SKPaint { Color = SKColors.White, IsAntialias = true };
                 using var back = new SKPaint { Color = color.WithAlpha(200) };
                 float w = font.MeasureText(inst.Caption);
-                canvas.DrawRect(rect.Left, rect.Top - 12, w + 4, 12, back);
-                canvas.DrawText(inst.Caption, rect.Left + 2, rect.Top - 2, SKTextAlign.Left, font, text);
+                // Above the box, or inside it when the box touches the top of its cell (the caption would be cut off).
+                float labelTop = Math.Max(rect.Top - 12, oy);
+                canvas.DrawRect(rect.Left, labelTop, w + 4, 12, back);
+                canvas.DrawText(inst.Caption, rect.Left + 2, labelTop + 10, SKTextAlign.Left, font, text);
             }
         }
         using var snapshot = surface.Snapshot();

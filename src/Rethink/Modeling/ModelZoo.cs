@@ -13,7 +13,7 @@ public static class ModelZoo
 {
     static readonly Dictionary<string, string> Backbones = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["r18"] = "resnet18", ["r34"] = "resnet34", ["r50"] = "resnet50", ["r101"] = "resnet101", ["r152"] = "resnet152",
+        ["r18"] = "resnet18", ["r18-cntk"] = "resnet18-cntk", ["r34"] = "resnet34", ["r50"] = "resnet50", ["r101"] = "resnet101", ["r152"] = "resnet152",
         ["x50-32x4d"] = "resnext50_32x4d", ["x101-32x4d"] = "resnext101_32x4d", ["x101-32x8d"] = "resnext101_32x8d",
         ["vgg16"] = "vgg16", ["tiny"] = "resnet18",
     };

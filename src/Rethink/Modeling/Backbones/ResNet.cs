@@ -11,6 +11,12 @@ public sealed record ResNetSpec(string Name, int[] Blocks, bool Bottleneck, int 
     double WidthMultiplier = 1.0, bool StemPool = true)
 {
     public static ResNetSpec ResNet18 { get; } = new("resnet18", [2, 2, 2, 2], false);
+    /// <summary>
+    /// The ResNet-18 of Microsoft's CNTK model zoo (the ImageNet weights of NuGet's Microsoft.ML.DnnImageFeaturizer.ResNet18,
+    /// imported by data-prep's ImageNet importer): basic blocks, but three in the last stage. Module names stay torchvision's
+    /// (layer4.2 is the extra block).
+    /// </summary>
+    public static ResNetSpec ResNet18Cntk { get; } = new("resnet18-cntk", [2, 2, 2, 3], false);
     public static ResNetSpec ResNet34 { get; } = new("resnet34", [3, 4, 6, 3], false);
     public static ResNetSpec ResNet50 { get; } = new("resnet50", [3, 4, 6, 3], true);
     public static ResNetSpec ResNet101 { get; } = new("resnet101", [3, 4, 23, 3], true);
@@ -20,7 +26,7 @@ public sealed record ResNetSpec(string Name, int[] Blocks, bool Bottleneck, int 
     public static ResNetSpec ResNeXt101_32x8d { get; } = new("resnext101_32x8d", [3, 4, 23, 3], true, 32, 8);
 
     public static IReadOnlyList<ResNetSpec> All { get; } =
-        [ResNet18, ResNet34, ResNet50, ResNet101, ResNet152, ResNeXt50_32x4d, ResNeXt101_32x4d, ResNeXt101_32x8d];
+        [ResNet18, ResNet18Cntk, ResNet34, ResNet50, ResNet101, ResNet152, ResNeXt50_32x4d, ResNeXt101_32x4d, ResNeXt101_32x8d];
 
     public static ResNetSpec Parse(string name) =>
         All.FirstOrDefault(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
