@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Rethink.Data;
 using Rethink.Data.Coco;
+using Rethink.DataPrep.ImageNet;
 using Rethink.DataPrep.Shapes;
+using Rethink.Modeling.Backbones;
 using Rethink.Evaluation;
 using Rethink.Modeling;
 using Rethink.Modeling.Layers;
@@ -37,7 +39,23 @@ public static class DetectionExperiment
         var model = ModelZoo.Config(c.Arch, NormKinds.Parse(c.Norm), numClasses);
         if (c.HeadNorm is not null) model = model with { HeadNorm = NormKinds.Parse(c.HeadNorm) };
         if (c.FreezeAt is int f) model = model with { FreezeAt = f };
+        if (c.Init == ImageNetR18.Name)
+        {
+            if (model.Backbone != ResNetSpec.ResNet18Cntk.Name)
+                throw new ArgumentException($"--init {ImageNetR18.Name} needs --arch maskrcnn-r18-cntk-fpn (the imported network has blocks [2,2,2,3]), not {c.Arch}");
+            // The imported network's own preprocessing: 0..255 minus its mean colour.
+            using var input = ImageNetR18Input.Load(ImageNetR18.MeanImageFile(EnsureImageNetR18()));
+            model = model with { PixelMean = input.PixelMean, PixelStd = input.PixelStd };
+        }
         return model;
+    }
+
+    /// <summary>Where the imported ImageNet ResNet-18 lives (data/weights), importing it first when it is not there.</summary>
+    public static string EnsureImageNetR18()
+    {
+        string dir = Path.Combine("data", "weights");
+        if (!File.Exists(ImageNetR18.CheckpointFile(dir)) || !File.Exists(ImageNetR18.MeanImageFile(dir))) ImageNetR18.Import(dir);
+        return dir;
     }
 
     public static TransformConfig Transform(DetectionConfig c) => new()
@@ -125,6 +143,13 @@ public static class DetectionExperiment
             run.Log($"initialised the backbone from {ckpt} ({copied} tensors)");
             return;
         }
-        throw new ArgumentException($"unknown init '{init}': use scratch or pretrained:RUN_DIR");
+        if (init == ImageNetR18.Name)
+        {
+            string ckpt = ImageNetR18.CheckpointFile(EnsureImageNetR18());
+            int copied = PretrainedBackbone.Load(ckpt, (ResNet)model.BackboneWithFpn.Body);
+            run.Log($"initialised the backbone from the imported ImageNet ResNet-18 {ckpt} ({copied} tensors)");
+            return;
+        }
+        throw new ArgumentException($"unknown init '{init}': use scratch, pretrained:RUN_DIR or {ImageNetR18.Name}");
     }
 }

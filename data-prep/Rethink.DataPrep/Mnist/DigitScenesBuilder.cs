@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Rethink.Data;
-using Rethink.DataPrep.Coco;
+using Rethink.Data.Masks;
 using Rethink.DataPrep.Preview;
 
 namespace Rethink.DataPrep.Mnist;
@@ -107,7 +107,7 @@ public static class DigitScenesBuilder
                     w.WriteStartObject("segmentation");
                     w.WriteStartArray("size"); w.WriteNumberValue(s); w.WriteNumberValue(s); w.WriteEndArray();
                     w.WriteStartArray("counts");
-                    foreach (var c in CocoRle.Encode(d.Mask, s, s)) w.WriteNumberValue(c);
+                    foreach (var c in Rle.Encode(d.Mask, s, s).Counts) w.WriteNumberValue(c);
                     w.WriteEndArray();
                     w.WriteEndObject();
                     w.WriteEndObject();
