@@ -55,13 +55,16 @@ def main():
     p.add_argument("--classes", type=int, default=3)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="cpu")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = build(a.norm, a.classes, a.size)
+    model = build(a.norm, a.classes, a.size).to(a.device)
     model.train()
     opt = torch.optim.SGD([q for q in model.parameters() if q.requires_grad], lr=0.01, momentum=0.9, weight_decay=1e-4)
     images, targets = batch(a.batch, a.size, a.classes)
+    images = [i.to(a.device) for i in images]
+    targets = [{k: v.to(a.device) for k, v in t.items()} for t in targets]
     # Count the positive RoIs each step samples: the mask head's workload, which decides most of the step's time.
     positives = []
     sample = model.roi_heads.select_training_samples
@@ -72,18 +75,22 @@ def main():
     model.roi_heads.select_training_samples = counting
     times, losses = [], {}
     for i in range(a.steps + 1):
+        if a.device.startswith("cuda"):
+            torch.cuda.synchronize()
         t0 = time.perf_counter()
         out = model(images, targets)
         total = sum(out.values())
         opt.zero_grad()
         total.backward()
         opt.step()
+        if a.device.startswith("cuda"):
+            torch.cuda.synchronize()
         if i > 0:
             times.append(time.perf_counter() - t0)
         losses = {k: float(v) for k, v in out.items()}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps(dict(impl=f"torchvision {torchvision.__version__} / torch {torch.__version__}", norm=a.norm, size=a.size,
-                          batch=a.batch, threads=a.threads, median_s=statistics.median(times), steps=times, positive_rois=positives[1:],
+                          batch=a.batch, threads=a.threads, device=a.device, images_per_s=a.batch / statistics.median(times), median_s=statistics.median(times), steps=times, positive_rois=positives[1:],
                           peak_rss_mb=peak, params=sum(q.numel() for q in model.parameters()), losses=losses)))
 
 

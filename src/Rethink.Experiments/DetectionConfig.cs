@@ -24,6 +24,8 @@ public sealed record DetectionConfig
     public string Dataset { get; init; } = "shapes";
     /// <summary>For COCO folders: the validation folder ("coco:DIR"); for shapes, scenes after the training ones.</summary>
     public string? ValidationDataset { get; init; }
+    /// <summary>Leave out bad annotation records and unreadable images (reporting them) instead of stopping.</summary>
+    public bool SkipBadRecords { get; init; }
     public int TrainImages { get; init; } = 4000;
     public int ValidationImages { get; init; } = 200;
     public int DataSeed { get; init; } = 1;
@@ -52,12 +54,17 @@ public sealed record DetectionConfig
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
 
+    static readonly JsonSerializerOptions HashOptions = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
     public int TotalIterations => (int)Math.Round(BaseIterations * ScheduleMultiplier);
 
     /// <summary>A short hash of what decides the results (device, threads and checkpoint cadence excluded).</summary>
     public string Hash()
     {
-        var json = JsonSerializer.Serialize(this with { Device = "", Threads = null, CheckpointPeriod = 0 });
+        // Null (unset optional) fields are left out, so adding an optional field later keeps existing runs' hashes.
+        // The architecture the name resolves to is part of it: a changed preset must not reuse old runs.
+        var json = JsonSerializer.Serialize(this with { Device = "", Threads = null, CheckpointPeriod = 0, SkipBadRecords = false }, HashOptions)
+                   + JsonSerializer.Serialize(Modeling.ModelZoo.Config(Arch, Modeling.Layers.NormKinds.Parse(Norm), 2), HashOptions);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16];
     }
 

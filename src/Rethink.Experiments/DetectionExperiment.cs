@@ -26,12 +26,36 @@ public static class DetectionExperiment
         }
         if (c.Dataset.StartsWith("coco:", StringComparison.Ordinal))
         {
-            var train = CocoDetectionSource.Open(c.Dataset[5..], skipImagesWithoutObjects: true);
-            string val = c.ValidationDataset ?? throw new ArgumentException("a COCO dataset needs ValidationDataset (coco:DIR)");
-            if (!val.StartsWith("coco:", StringComparison.Ordinal)) throw new ArgumentException($"validation dataset '{val}': use coco:DIR");
-            return (train, CocoDetectionSource.Open(val[5..]));
+            var train = OpenCoco(c.Dataset, skipImagesWithoutObjects: true, c.SkipBadRecords);
+            string val = c.ValidationDataset ?? throw new ArgumentException("a COCO dataset needs a validation set (--val-data coco:...)");
+            return (train, OpenCoco(val, skipImagesWithoutObjects: false, c.SkipBadRecords));
         }
         throw new ArgumentException($"unknown dataset '{c.Dataset}': use shapes or coco:DIR");
+    }
+
+    /// <summary>
+    /// "coco:DIR" (DIR/annotations.json with images in DIR/images) or "coco:ANNOTATIONS.json@IMAGE_DIR" (COCO 2017:
+    /// coco:annotations/instances_train2017.json@train2017). With <paramref name="skipBad"/>, bad records and images
+    /// are left out and reported in the log instead of stopping the run.
+    /// </summary>
+    public static CocoDetectionSource OpenCoco(string spec, bool skipImagesWithoutObjects, bool skipBad = false)
+    {
+        if (!spec.StartsWith("coco:", StringComparison.Ordinal)) throw new ArgumentException($"dataset '{spec}': use coco:DIR or coco:ANNOTATIONS.json@IMAGE_DIR");
+        string body = spec[5..];
+        int at = body.LastIndexOf('@');
+        string annotations = at >= 0 ? body[..at] : body;
+        string? images = at >= 0 ? body[(at + 1)..] : null;
+        var source = CocoDetectionSource.Open(annotations, images, skipImagesWithoutObjects, skipBad ? CocoLoadOptions.Lenient : null);
+        if (skipBad)
+        {
+            var report = source.Dataset.LoadReport;
+            var problems = source.CheckImages();
+            int dropped = source.DropBadImages(problems);
+            if (report.Problems.Count + problems.Count > 0)
+                Console.Error.WriteLine($"{annotations}: skipped {report.Problems.Count} bad records and {dropped} bad images; first: " +
+                                        string.Join("; ", report.Problems.Select(p => p.ToString()).Concat(problems).Take(5)));
+        }
+        return source;
     }
 
     public static MaskRcnnConfig ModelConfig(DetectionConfig c, int numClasses)

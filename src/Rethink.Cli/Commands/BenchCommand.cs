@@ -18,6 +18,7 @@ public static class BenchCommand
         command.Subcommands.Add(NmsBench());
         command.Subcommands.Add(TrainStepBench());
         command.Subcommands.Add(Bench.CocoEvalBench.Create());
+        command.Subcommands.Add(LoaderBench());
         return command;
     }
 
@@ -117,6 +118,66 @@ public static class BenchCommand
                 Console.WriteLine(JsonSerializer.Serialize(new { impl = "rethink", arch = parse.GetValue(arch), norm = config.Norm.Name(), size = s, batch = b, threads = get_num_threads(), median_s = Median(times), steps = times, positive_rois = positives, peak_rss_mb = peakMb, losses }));
             else
                 Console.WriteLine($"{parse.GetValue(arch)} {config.Norm.Name()} {b}x{s}px threads {get_num_threads()}: median {Median(times):F3} s/step over {times.Count} steps (positive RoIs per step: {string.Join(", ", positives)}), peak RSS {peakMb:F0} MB");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>
+    /// Training throughput of a detector on the procedural set with the real loader (decode, resize, flip, batch, in
+    /// the background) against the same steps fed one prepared batch over and over: if the two step times agree, the
+    /// loader is not the bottleneck.
+    /// </summary>
+    static Command LoaderBench()
+    {
+        var arch = new Option<string>("--arch") { DefaultValueFactory = _ => "maskrcnn-tiny-fpn" };
+        var norm = new Option<string>("--norm") { DefaultValueFactory = _ => "gn" };
+        var size = new Option<int>("--size") { DefaultValueFactory = _ => 128 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 4 };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 40 };
+        var threads = new Option<int?>("--threads");
+        var cmd = new Command("loader", "Step time with the background loader against without data loading (the loader is not the bottleneck if they agree).");
+        foreach (var o in new Option[] { arch, norm, size, batch, steps, threads }) cmd.Options.Add(o);
+        cmd.SetAction(p =>
+        {
+            TorchRuntime.SetThreads(p.GetValue(threads));
+            int s = p.GetValue(size), b = p.GetValue(batch), n = p.GetValue(steps);
+            var source = new Rethink.DataPrep.Shapes.ShapesSource(2000, 1, new Rethink.DataPrep.Shapes.ShapesConfig { Size = s });
+            var loader = new Rethink.Data.DetectionLoader(source, new Rethink.Data.LoaderConfig
+            {
+                BatchSize = b, Transform = new Rethink.Data.TransformConfig { MinShortSide = s, MaxShortSide = s, MaxSize = s },
+            });
+            double Run(bool withData)
+            {
+                manual_seed(0);
+                using var model = new MaskRcnn(ModelZoo.Config(p.GetValue(arch)!, NormKinds.Parse(p.GetValue(norm)!), source.CategoryNames.Count + 1));
+                model.train();
+                var opt = new Rethink.Training.SgdOptimizer(model, new Rethink.Training.OptimizerConfig());
+                using var fixedBatch = loader.Prepare(0);
+                var times = new List<double>();
+                var sw = Stopwatch.StartNew();
+                using var stream = loader.Batches(0).GetEnumerator();
+                for (int i = 0; i < n + 5; i++)
+                {
+                    Rethink.Data.DetectionBatch? fresh = null;
+                    if (withData) { stream.MoveNext(); fresh = stream.Current; }
+                    var current = fresh ?? fixedBatch;
+                    using (var scope = NewDisposeScope())
+                    {
+                        var l = model.Losses(current.Images, current.Targets);
+                        var total = l.Values.Aggregate((x, y) => x + y);
+                        opt.ZeroGrad();
+                        total.backward();
+                        opt.Step(0.01);
+                    }
+                    fresh?.Dispose();
+                    if (i == 4) sw.Restart(); // the first steps warm up
+                }
+                return sw.Elapsed.TotalSeconds / n;
+            }
+            double without = Run(false), with = Run(true);
+            Console.WriteLine($"{p.GetValue(arch)} {p.GetValue(norm)} batch {b} at {s} px, {get_num_threads()} threads: " +
+                              $"{with * 1000:F0} ms/step with the loader ({b / with:F1} img/s), {without * 1000:F0} ms/step without data loading ({b / without:F1} img/s); ratio {with / without:F2}");
             return 0;
         });
         return cmd;

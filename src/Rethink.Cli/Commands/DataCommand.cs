@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rethink.Data;
 using Rethink.Data.Coco;
+using Rethink.DataPrep;
 using Rethink.DataPrep.ImageNet;
 using Rethink.DataPrep.Mnist;
 using Rethink.DataPrep.Preview;
@@ -18,6 +19,7 @@ public static class DataCommand
         command.Subcommands.Add(Shapes());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Subset());
+        command.Subcommands.Add(Coco());
         command.Subcommands.Add(ImageNetR18Command());
         command.Subcommands.Add(Digits());
         command.Subcommands.Add(FashionMnistCommand());
@@ -40,6 +42,27 @@ public static class DataCommand
             File.WriteAllBytes(p.GetValue(outPng)!, png);
             Console.WriteLine($"wrote {p.GetValue(outPng)} ({Math.Min(p.GetValue(count), source.Count)} of {source.Count} images)");
             return 0;
+        });
+        return cmd;
+    }
+
+    static Command Coco()
+    {
+        var root = new Option<string>("--root") { Description = "The COCO 2017 folder: train2017/, val2017/, annotations/.", Required = true };
+        var noCheck = new Option<bool>("--no-image-check") { Description = "Skip opening every image (faster; only the annotations are read)." };
+        var cmd = new Command("coco", "Check a COCO 2017 download and write the paper's 35k/10k/3.5k/1k train2017 subsets under ROOT/rethink/.");
+        cmd.Options.Add(root); cmd.Options.Add(noCheck);
+        cmd.SetAction(p =>
+        {
+            var report = Coco2017.Prepare(p.GetValue(root)!, !p.GetValue(noCheck), Console.Error);
+            foreach (var (split, (images, annotations)) in report.Splits) Console.WriteLine($"{split}: {images} images, {annotations} annotations");
+            foreach (var f in report.Written) Console.WriteLine($"subset: {f}");
+            foreach (var m in report.Missing) Console.WriteLine($"missing: {m}");
+            foreach (var pr in report.Problems.Take(20)) Console.WriteLine($"problem: {pr}");
+            if (report.Problems.Count > 20) Console.WriteLine($"... and {report.Problems.Count - 20} more image problems");
+            bool ok = report.Missing.Count == 0 && report.Problems.Count == 0;
+            Console.WriteLine(ok ? "COCO 2017 is complete: train with --data coco:ROOT/... (see README)" : "COCO 2017 is incomplete (see above)");
+            return ok ? 0 : 1;
         });
         return cmd;
     }

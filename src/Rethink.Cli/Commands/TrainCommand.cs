@@ -13,8 +13,9 @@ public static class TrainCommand
         var arch = new Option<string>("--arch") { DefaultValueFactory = _ => d.Arch, Description = "See `rethink model list`." };
         var norm = new Option<string>("--norm") { DefaultValueFactory = _ => d.Norm, Description = "gn, syncbn, bn, frozenbn or none." };
         var init = new Option<string>("--init") { DefaultValueFactory = _ => d.Init, Description = "scratch, pretrained:RUN_DIR or imagenet-r18." };
-        var data = new Option<string>("--data") { DefaultValueFactory = _ => d.Dataset, Description = "shapes, or coco:DIR (annotations.json + images/)." };
-        var val = new Option<string?>("--val-data") { Description = "coco:DIR for validation (with --data coco:DIR)." };
+        var data = new Option<string>("--data") { DefaultValueFactory = _ => d.Dataset, Description = "shapes, coco:DIR (annotations.json + images/) or coco:ANNOTATIONS.json@IMAGE_DIR." };
+        var val = new Option<string?>("--val-data") { Description = "The validation set for a COCO --data, in the same form." };
+        var skipBad = new Option<bool>("--skip-bad") { Description = "Leave out bad records and unreadable images (and say which) instead of stopping." };
         var trainImages = new Option<int>("--train-images") { DefaultValueFactory = _ => d.TrainImages, Description = "Shapes only." };
         var valImages = new Option<int>("--val-images") { DefaultValueFactory = _ => d.ValidationImages, Description = "Shapes only." };
         var size = new Option<int>("--size") { DefaultValueFactory = _ => d.ImageSize, Description = "Shapes image size; also the training short side unless --short-side is given." };
@@ -32,14 +33,14 @@ public static class TrainCommand
         var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
         var threads = new Option<int?>("--threads");
         var cmd = new Command("train", "Train one detector (Mask R-CNN) and evaluate it with COCOeval.");
-        foreach (var o in new Option[] { outDir, arch, norm, init, data, val, trainImages, valImages, size, shortSide, maxSize, batch, lr, baseIt, schedule, warmup, clip, evalEvery, ckpt, seed, device, threads })
+        foreach (var o in new Option[] { outDir, arch, norm, init, data, val, skipBad, trainImages, valImages, size, shortSide, maxSize, batch, lr, baseIt, schedule, warmup, clip, evalEvery, ckpt, seed, device, threads })
             cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
             int s = p.GetValue(shortSide) ?? p.GetValue(size);
             var config = d with
             {
-                Arch = p.GetValue(arch)!, Norm = p.GetValue(norm)!, Init = p.GetValue(init)!, Dataset = p.GetValue(data)!, ValidationDataset = p.GetValue(val),
+                Arch = p.GetValue(arch)!, Norm = p.GetValue(norm)!, Init = p.GetValue(init)!, Dataset = p.GetValue(data)!, ValidationDataset = p.GetValue(val), SkipBadRecords = p.GetValue(skipBad),
                 TrainImages = p.GetValue(trainImages), ValidationImages = p.GetValue(valImages), ImageSize = p.GetValue(size),
                 MinShortSide = s, MaxShortSide = s, MaxSize = p.GetValue(maxSize) ?? Math.Max(s, (int)(s * 1.67)),
                 BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), BaseIterations = p.GetValue(baseIt), ScheduleMultiplier = p.GetValue(schedule),
