@@ -44,8 +44,10 @@ public static class WeightedRowGather
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             var table = (Tensor)vars[0];
-            var index = (Tensor)vars[1];
-            var weight = (Tensor)vars[2];
+            // The saved tensors must outlive the caller's DisposeScope (which ends long before backward runs): keep our
+            // own handles, out of every scope, and release them in backward.
+            var index = ((Tensor)vars[1]).alias().DetachFromDisposeScope();
+            var weight = ((Tensor)vars[2]).alias().DetachFromDisposeScope();
             ctx.save_for_backward([index, weight]);
             ctx.save_data("rows", table.shape[0]);
             return WeightedRowGather.Forward(table, index, weight);
@@ -55,7 +57,10 @@ public static class WeightedRowGather
         {
             var saved = ctx.get_saved_variables();
             long rows = (long)ctx.get_data("rows");
-            return [WeightedRowGather.Backward(gradOutput, saved[0], saved[1], rows), null!, null!];
+            var grad = WeightedRowGather.Backward(gradOutput, saved[0], saved[1], rows);
+            saved[0].Dispose();
+            saved[1].Dispose();
+            return [grad, null!, null!];
         }
     }
 
