@@ -1,3 +1,5 @@
+using Torch = TorchSharp.torch;
+
 namespace Rethink.Data;
 
 /// <summary>
@@ -13,7 +15,26 @@ public sealed record DetectionRecord(long ImageId, string FileName, int Width, i
     Func<IReadOnlyList<InstanceAnnotation>> LoadAnnotations);
 
 /// <summary>RGB pixels, row-major, 3 bytes per pixel.</summary>
-public sealed record DecodedImage(int Width, int Height, byte[] Rgb);
+public sealed record DecodedImage(int Width, int Height, byte[] Rgb)
+{
+    /// <summary>
+    /// The image as a (3, H, W) float tensor in [0, 1]. Converted in C#, not with a tensor-scalar division: TorchSharp's
+    /// implicit Scalars are freed by the GC finalizer, which can race the native call on the loader's busy threads
+    /// (seen: a corrupt Scalar inside div_ after an hour of training).
+    /// </summary>
+    public Torch.Tensor ToTensor()
+    {
+        int n = Width * Height;
+        var planes = new float[3 * n];
+        for (int i = 0; i < n; i++)
+        {
+            planes[i] = Rgb[3 * i] / 255f;
+            planes[n + i] = Rgb[3 * i + 1] / 255f;
+            planes[2 * n + i] = Rgb[3 * i + 2] / 255f;
+        }
+        return TorchSharp.torch.tensor(planes, [3, Height, Width]);
+    }
+}
 
 /// <summary>A detection dataset: indexed images and the names of its categories (index 0 is label 1).</summary>
 public interface IDetectionSource

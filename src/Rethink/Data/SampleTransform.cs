@@ -50,9 +50,10 @@ public static class SampleTransform
         double sy = nh / (double)h, sx = nw / (double)w;
 
         using var scope = NewDisposeScope();
-        var img = tensor(image.Rgb, [h, w, 3], ScalarType.Byte).permute(2, 0, 1).to(float32).div_(255f);
+        var img = image.ToTensor();
+        // Bilinear weights are convex: the resized pixels stay in [0, 1].
         if (nh != h || nw != w)
-            img = nn.functional.interpolate(img.unsqueeze(0), size: [nh, nw], mode: InterpolationMode.Bilinear, align_corners: false)[0].clamp_(0, 1);
+            img = nn.functional.interpolate(img.unsqueeze(0), size: [nh, nw], mode: InterpolationMode.Bilinear, align_corners: false)[0];
         if (flip) img = img.flip(2);
 
         int n = instances.Count;

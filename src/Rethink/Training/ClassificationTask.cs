@@ -52,7 +52,7 @@ public sealed class ClassificationTask(ImageClassifier model, IClassificationSou
         for (int i = 0; i < items.Count; i++)
         {
             var im = items[i].image;
-            var t = tensor(im.Rgb, [im.Height, im.Width, 3], ScalarType.Byte).permute(2, 0, 1).to(float32).div_(255f);
+            var t = im.ToTensor();
             imgs.Add(flips is not null && flips[i] ? t.flip(2) : t);
         }
         var images = stack(imgs).MoveToOuterDisposeScope();
