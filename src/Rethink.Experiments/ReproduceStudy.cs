@@ -9,6 +9,9 @@ namespace Rethink.Experiments;
 public sealed record StudyOutcome(StudyPlan Plan, string Root, IReadOnlyDictionary<string, double> PretrainGn,
     IReadOnlyDictionary<string, double> PretrainBn, IReadOnlyList<(StudyRun Run, RunResult Result)> Runs, TimeSpan Elapsed)
 {
+    /// <summary>Runs that stopped on a NaN/Inf loss, with the engine's message (they have no results).</summary>
+    public IReadOnlyList<(StudyRun Run, string Message)> Diverged { get; init; } = [];
+
     public string ResultsCsv => Path.Combine(Root, "results.csv");
     public string ReportHtml => Path.Combine(Root, "report.html");
 }
@@ -26,14 +29,23 @@ public static class ReproduceStudy
         var gn = Pretrain(plan, root, plan.PretrainGn, eventsFor, cancel);
         var bn = plan.FrozenBnSchedules.Count > 0 ? Pretrain(plan, root, plan.PretrainBn, eventsFor, cancel) : new Dictionary<string, double>();
         var results = new List<(StudyRun, RunResult)>();
+        var diverged = new List<(StudyRun, string)>();
         foreach (var run in plan.Runs(root))
         {
             cancel.ThrowIfCancellationRequested();
             string dir = run.Directory(root);
-            DetectionExperiment.Run(run.Config, dir, eventsFor?.Invoke($"{run.Family} {run.Config.ScheduleMultiplier:0.##}x"), cancel);
-            results.Add((run, RunResult.Load(dir)));
+            try
+            {
+                DetectionExperiment.Run(run.Config, dir, eventsFor?.Invoke($"{run.Family} {run.Config.ScheduleMultiplier:0.##}x"), cancel);
+                results.Add((run, RunResult.Load(dir)));
+            }
+            catch (TrainingDivergedException e)
+            {
+                // A diverging run is a result too (e.g. the frozen-BN baseline at a from-scratch learning rate): report it, go on.
+                diverged.Add((run, e.Message));
+            }
         }
-        var outcome = new StudyOutcome(plan, Path.GetFullPath(root), gn, bn, results, sw.Elapsed);
+        var outcome = new StudyOutcome(plan, Path.GetFullPath(root), gn, bn, results, sw.Elapsed) { Diverged = diverged };
         WriteResultsCsv(outcome);
         File.WriteAllText(outcome.ReportHtml, StudyReport.Html(outcome));
         return outcome;
@@ -46,7 +58,7 @@ public static class ReproduceStudy
     }
 
     public static readonly string[] ResultColumns =
-        ["init", "norm", "schedule", "iterations", "images_seen", "bbox_AP", "bbox_AP50", "bbox_AP75", "mask_AP", "mask_AP50", "mask_AP75", "train_seconds", "run"];
+        ["init", "norm", "schedule", "iterations", "images_seen", "bbox_AP", "bbox_AP50", "bbox_AP75", "mask_AP", "mask_AP50", "mask_AP75", "train_seconds", "run", "status"];
 
     static void WriteResultsCsv(StudyOutcome o)
     {
@@ -57,8 +69,11 @@ public static class ReproduceStudy
             sb.AppendLine(string.Join(",", run.Init, run.Norm, $"{run.Config.ScheduleMultiplier:0.##}x", r.Outcome.Iterations, r.Outcome.ImagesSeen,
                 F(r.Final("bbox/AP")), F(r.Final("bbox/AP50")), F(r.Final("bbox/AP75")),
                 F(r.Final("segm/AP")), F(r.Final("segm/AP50")), F(r.Final("segm/AP75")),
-                r.Outcome.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture), Path.GetRelativePath(o.Root, r.Directory)));
+                r.Outcome.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture), Path.GetRelativePath(o.Root, r.Directory), "done"));
         }
+        foreach (var (run, message) in o.Diverged)
+            sb.AppendLine(string.Join(",", run.Init, run.Norm, $"{run.Config.ScheduleMultiplier:0.##}x", run.Config.TotalIterations, "", "", "", "", "", "", "", "",
+                Path.GetRelativePath(o.Root, run.Directory(o.Root)), "diverged"));
         File.WriteAllText(o.ResultsCsv, sb.ToString());
     }
 }

@@ -74,6 +74,8 @@ public static class StudyReport
         lines.Add(leadsEarly && closes
             ? "This run shows the paper's Figure 1 pattern: pre-training speeds up convergence early; it is not needed for the final accuracy once the schedule is long enough."
             : "This run does not show the full Figure 1 pattern; see the notes below for what differs at this scale.");
+        foreach (var (run, message) in o.Diverged)
+            lines.Add($"{run.Family} {run.Config.ScheduleMultiplier:0.##}x did not finish: {message}");
         if (o.PretrainGn.TryGetValue("top1", out var top1))
             lines.Add($"The GN pre-training reached {100 * top1:F1}% top-1 ({100 * o.PretrainGn.GetValueOrDefault("top5"):F1}% top-5) on its 128-class validation set (chance 0.8%).");
         return lines;
