@@ -73,7 +73,7 @@ public static class StudyReport
                   (closes ? $"from scratch {(scrLate >= preLate ? "matches or passes" : "is within a point of")} pre-training, as in the paper." : $"from scratch is still {preLate - scrLate:F1} AP behind."));
         lines.Add(leadsEarly && closes
             ? "This run shows the paper's Figure 1 pattern: pre-training speeds up convergence early; it is not needed for the final accuracy once the schedule is long enough."
-            : "This run does not show the full Figure 1 pattern; see the notes below for what differs at this scale.");
+            : "This run does not show the full Figure 1 pattern" + (o.Plan.Notes.Count > 0 ? "; see the notes on this scale below." : "."));
         foreach (var (run, message) in o.Diverged)
             lines.Add($"{run.Family} {run.Config.ScheduleMultiplier:0.##}x did not finish: {message}");
         if (o.PretrainGn.TryGetValue("top1", out var top1))
@@ -97,6 +97,12 @@ public static class StudyReport
         sb.Append("<h2>What the numbers say</h2><ul>");
         foreach (var line in Findings(o)) sb.Append("<li>").Append(WebUtility.HtmlEncode(line)).Append("</li>");
         sb.Append("</ul>");
+        if (o.Plan.Notes.Count > 0)
+        {
+            sb.Append("<h2>Notes on this scale</h2><ul>");
+            foreach (var note in o.Plan.Notes) sb.Append("<li>").Append(WebUtility.HtmlEncode(note)).Append("</li>");
+            sb.Append("</ul>");
+        }
         sb.Append("<h2>Figure 1</h2>").Append(Figure1(o).ToDiv("figure1", 480));
         sb.Append("<h2>Table 1: bbox AP / mask AP by schedule</h2><table><tr><th>init, norm</th>");
         var schedules = o.Runs.Select(r => r.Run.Config.ScheduleMultiplier).Distinct().OrderBy(k => k).ToList();
