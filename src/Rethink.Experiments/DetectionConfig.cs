@@ -19,6 +19,12 @@ public sealed record DetectionConfig
     public string? HeadNorm { get; init; }
     /// <summary>null: the architecture's (0 for GN/SyncBN/BN, 2 for FrozenBN).</summary>
     public int? FreezeAt { get; init; }
+    /// <summary>Backbone in place of the architecture's, keeping its FPN and heads ("vgg16" for the VGG-style runs); null: the architecture's.</summary>
+    public string? Backbone { get; init; }
+    /// <summary>Backbone width multiplier (null: the architecture's, 0.25 for the tiny models).</summary>
+    public double? Width { get; init; }
+    /// <summary>GroupNorm groups (null: the architecture's, 32).</summary>
+    public int? GnGroups { get; init; }
 
     /// <summary>"shapes" (procedural, rendered in memory) or "coco:DIR" for a COCO folder (DIR/annotations.json + images).</summary>
     public string Dataset { get; init; } = "shapes";
