@@ -74,6 +74,22 @@ public sealed record DetectionConfig
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16];
     }
 
+    /// <summary>
+    /// A copy with some fields changed: C#'s <c>with</c> for languages without it (F#: <c>c.With(norm = "gn", learningRate = 0.01)</c>).
+    /// </summary>
+    public DetectionConfig With(string? arch = null, string? norm = null, string? init = null, string? backbone = null, double? width = null,
+        int? gnGroups = null, int? batchSize = null, double? learningRate = null, double? scheduleMultiplier = null, int? baseIterations = null,
+        int? warmupIterations = null, int? trainImages = null, int? validationImages = null, double? meanInstances = null, int? evaluationPeriod = null,
+        int? seed = null, string? device = null) => this with
+    {
+        Arch = arch ?? Arch, Norm = norm ?? Norm, Init = init ?? Init, Backbone = backbone ?? Backbone, Width = width ?? Width,
+        GnGroups = gnGroups ?? GnGroups, BatchSize = batchSize ?? BatchSize, LearningRate = learningRate ?? LearningRate,
+        ScheduleMultiplier = scheduleMultiplier ?? ScheduleMultiplier, BaseIterations = baseIterations ?? BaseIterations,
+        WarmupIterations = warmupIterations ?? WarmupIterations, TrainImages = trainImages ?? TrainImages,
+        ValidationImages = validationImages ?? ValidationImages, MeanInstances = meanInstances ?? MeanInstances,
+        EvaluationPeriod = evaluationPeriod ?? EvaluationPeriod, Seed = seed ?? Seed, Device = device ?? Device,
+    };
+
     /// <summary>A readable run name, e.g. "gn-scratch-2x".</summary>
     public string ShortName =>
         $"{Norm}-{(Init.StartsWith("pretrained", StringComparison.Ordinal) ? "pretrained" : Init)}-{ScheduleMultiplier:0.##}x";

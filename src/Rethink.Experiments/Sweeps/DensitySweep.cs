@@ -32,6 +32,18 @@ public static class DensitySweep
         return Enumerable.Range(0, source.Count).Average(i => source[i].LoadAnnotations().Count);
     }
 
+    public static IReadOnlyList<string> Findings(SweepOutcome o, string metric = "bbox/AP50")
+    {
+        var lines = new List<string>();
+        foreach (string data in o.Values("data"))
+        {
+            double scr = o.Where("data", data).Where(r => r.Run.Factor("init") == "scratch").Select(r => 100 * r.Result.Final(metric)).FirstOrDefault(double.NaN);
+            double pre = o.Where("data", data).Where(r => r.Run.Factor("init") == "pretrained").Select(r => 100 * r.Result.Final(metric)).FirstOrDefault(double.NaN);
+            lines.Add($"{data}: pre-trained {pre:F1}, random init {scr:F1} {metric}; random init {(scr >= pre - 1 ? "keeps up" : $"is {pre - scr:F1} behind")}.");
+        }
+        return lines;
+    }
+
     /// <summary>AP50 (VOC's metric) and AP by density, random init against pre-trained.</summary>
     public static PlotlyFigure Chart(SweepOutcome o, string metric = "bbox/AP50")
     {

@@ -59,6 +59,21 @@ public static class LessDataSweep
         return fig;
     }
 
+    /// <summary>Final AP of both inits at each size, and where random init falls behind.</summary>
+    public static IReadOnlyList<string> Findings(SweepOutcome o, string metric = "bbox/AP")
+    {
+        var lines = new List<string>();
+        foreach (string n in o.Values("images"))
+        {
+            double scr = o.Where("images", n).Where(r => r.Run.Factor("init") == "scratch").Select(r => 100 * r.Result.Final(metric)).FirstOrDefault(double.NaN);
+            double pre = o.Where("images", n).Where(r => r.Run.Factor("init") == "pretrained").Select(r => 100 * r.Result.Final(metric)).FirstOrDefault(double.NaN);
+            lines.Add($"{n} images: pre-trained {pre:F1}, random init {scr:F1} {metric} ({scr - pre:+0.0;-0.0}).");
+        }
+        int? behind = ScratchBehindFrom(o, 1.0, metric);
+        lines.Add(behind is int b ? $"Random init is more than a point behind from {b} training images down (paper: between 10k and 3.5k COCO images)." : "Random init stays within a point of pre-training at every size here.");
+        return lines;
+    }
+
     /// <summary>The largest training-set size at which random init is more than <paramref name="gap"/> AP points behind pre-training (null: at none).</summary>
     public static int? ScratchBehindFrom(SweepOutcome o, double gap = 1.0, string metric = "bbox/AP")
     {

@@ -65,6 +65,23 @@ public static class NormalizationSweep
         return fig;
     }
 
+    /// <summary>What this sweep's numbers say about batch-size sensitivity.</summary>
+    public static IReadOnlyList<string> Findings(SweepOutcome o, string metric = "bbox/AP")
+    {
+        var lines = new List<string>();
+        foreach (string norm in new[] { "gn", "bn" })
+        {
+            var pts = o.Where("norm", norm).OrderBy(r => r.Run.Number("batch")).ToList();
+            if (pts.Count < 2) continue;
+            double small = 100 * pts[0].Result.Final(metric), large = 100 * pts[^1].Result.Final(metric);
+            lines.Add($"{NormLabel(norm)}: {small:F1} {metric} at batch {pts[0].Run.Factor("batch")}, {large:F1} at batch {pts[^1].Run.Factor("batch")} ({small - large:+0.0;-0.0} going small).");
+        }
+        foreach (string norm in OtherNorms)
+            foreach (var (run, r) in o.Where("norm", norm))
+                lines.Add($"{NormLabel(norm)} at batch {run.Factor("batch")}: {100 * r.Final(metric):F1} {metric}.");
+        return lines;
+    }
+
     public static string NormLabel(string norm) => norm switch
     {
         "gn" => "GN", "bn" => "BN (per-batch statistics)", "syncbn" => "SyncBN (= BN over the batch on one device)",
