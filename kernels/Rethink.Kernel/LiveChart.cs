@@ -11,7 +11,7 @@ namespace Rethink.Kernel;
 /// </summary>
 public sealed class LiveChart
 {
-    readonly TrainingCurve curve;
+    TrainingCurve curve;
     readonly TimeSpan minInterval;
     readonly DisplayedValue? displayed;
     DateTime last = DateTime.MinValue;
@@ -34,6 +34,16 @@ public sealed class LiveChart
 
     /// <summary>Shows <paramref name="curve"/> and returns the live chart whose <see cref="Events"/> feed it.</summary>
     public static LiveChart Show(TrainingCurve curve, double minSeconds = 1.0) => new(curve, TimeSpan.FromSeconds(minSeconds));
+
+    /// <summary>
+    /// After the run: when no iteration came through (the run had finished before and was read back), shows the curve
+    /// from its files instead; then draws the final state.
+    /// </summary>
+    public void Finish(string runDirectory)
+    {
+        if (curve.Count == 0) curve = TrainingCurve.Load(runDirectory, curve.Title + " (read back from a finished run)");
+        Refresh(force: true);
+    }
 
     public void Refresh(bool force = false)
     {

@@ -135,7 +135,7 @@ public static class NotebookRunner
 
         NormalizePlotly(document);
         string executed = Path.Combine(outDir, name + ".ipynb");
-        await File.WriteAllTextAsync(executed, Notebook.ToJupyterJson(document, "csharp"));
+        await File.WriteAllTextAsync(executed, WithOutputs(json, document));
         string page = Path.Combine(outDir, name + ".html");
         await File.WriteAllTextAsync(page, NotebookPage.Render(document, name, cells));
         return new NotebookResult(Path.GetRelativePath(cwd, full), executed, page, cells, total.Elapsed.TotalSeconds);
@@ -190,6 +190,55 @@ public static class NotebookRunner
         values.Where(v => !v.SuppressDisplay).GroupBy(v => v.MimeType).ToDictionary(g => g.Key, g => (object)g.First().Value);
 
     static string Text(IReadOnlyCollection<FormattedValue> values) => string.Concat(values.Where(v => v.MimeType == PlainTextFormatter.MimeType).Select(v => v.Value));
+
+    /// <summary>
+    /// The original notebook JSON with each cell's outputs and execution count filled in (nbformat 4), so the source,
+    /// cell metadata (tags, kernel names) and notebook metadata stay exactly as they were.
+    /// </summary>
+    public static string WithOutputs(string ipynbJson, InteractiveDocument document)
+    {
+        var root = JsonNode.Parse(ipynbJson)!.AsObject();
+        var cells = root["cells"]!.AsArray();
+        for (int i = 0; i < cells.Count && i < document.Elements.Count; i++)
+        {
+            var cell = cells[i]!.AsObject();
+            if ((string?)cell["cell_type"] != "code") continue;
+            var el = document.Elements[i];
+            cell["execution_count"] = el.ExecutionOrder > 0 ? el.ExecutionOrder : null;
+            var outputs = new JsonArray();
+            foreach (var o in el.Outputs)
+            {
+                switch (o)
+                {
+                    case ReturnValueElement r:
+                        outputs.Add(new JsonObject { ["output_type"] = "execute_result", ["data"] = MimeBundle(r.Data), ["execution_count"] = el.ExecutionOrder, ["metadata"] = new JsonObject() });
+                        break;
+                    case DisplayElement d:
+                        outputs.Add(new JsonObject { ["output_type"] = "display_data", ["data"] = MimeBundle(d.Data), ["metadata"] = new JsonObject() });
+                        break;
+                    case TextElement t:
+                        outputs.Add(new JsonObject { ["output_type"] = "stream", ["name"] = t.Name, ["text"] = t.Text });
+                        break;
+                    case ErrorElement e:
+                        outputs.Add(new JsonObject
+                        {
+                            ["output_type"] = "error", ["ename"] = e.ErrorName, ["evalue"] = e.ErrorValue,
+                            ["traceback"] = new JsonArray(e.StackTrace.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray()),
+                        });
+                        break;
+                }
+            }
+            cell["outputs"] = outputs;
+        }
+        return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+    }
+
+    static JsonObject MimeBundle(IDictionary<string, object> data)
+    {
+        var o = new JsonObject();
+        foreach (var (mime, value) in data) o[mime] = value?.ToString() ?? "";
+        return o;
+    }
 
     /// <summary>Cell tags from the notebook's JSON (metadata.tags), by cell position.</summary>
     public static IReadOnlyList<HashSet<string>> CellTags(string ipynbJson)
