@@ -33,8 +33,12 @@ public sealed class FSharpKernel : Microsoft.DotNet.Interactive.Kernel, IKernelC
         return Shell.FsiEvaluationSession.Create(config, args, new StringReader(""), fsiOut, fsiErr, FSharpOption<bool>.Some(false), null);
     }
 
-    Task IKernelCommandHandler<SubmitCode>.HandleAsync(SubmitCode command, KernelInvocationContext context)
+    async Task IKernelCommandHandler<SubmitCode>.HandleAsync(SubmitCode command, KernelInvocationContext context)
     {
+        // Let the previous command's completion go out before this one blocks in the compiler (commands pipelined
+        // over stdio otherwise lost the previous CommandSucceeded).
+        await Task.Yield();
+        context.Publish(new CodeSubmissionReceived(command));
         var console = Console.Out;
         var cellOut = new StringWriter();
         Console.SetOut(cellOut);
@@ -55,13 +59,12 @@ public sealed class FSharpKernel : Microsoft.DotNet.Interactive.Kernel, IKernelC
         {
             string message = errors.Count > 0 ? string.Join("\n", errors.Select(e => e.ToString())) : failure.Item.ToString();
             context.Fail(command, failure.Item is Exception ex && errors.Count == 0 ? ex : null, message);
-            return Task.CompletedTask;
+            return;
         }
         if (result.Item1 is FSharpChoice<FSharpOption<Shell.FsiValue>?, Exception>.Choice1Of2 ok && ok.Item is { } value && value.Value.ReflectionValue is { } v
             && value.Value.ReflectionType != typeof(Unit))
         {
             context.Publish(new ReturnValueProduced(v, command, FormattedValue.CreateManyFromObject(v)));
         }
-        return Task.CompletedTask;
     }
 }

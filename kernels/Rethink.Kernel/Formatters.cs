@@ -30,6 +30,11 @@ public static class Formatters
         Html<StudyOutcome>(o => DataFrameHtml(ResultsTable.From(o), $"headline study at scale {o.Plan.Scale}: {o.Runs.Count} runs, {o.Root}"));
         Html<SweepOutcome>(o => DataFrameHtml(ResultsTable.From(o), $"{o.Name}: {o.Runs.Count} runs"));
         Html<DataFrame>(d => DataFrameHtml(d, null));
+        Html<NotebookSession>(s => $"<div>scale <b>{s.Scale}</b> on <b>{s.Device}</b>; runs in <code>{WebUtility.HtmlEncode(s.Root)}</code>; " +
+                                   $"{WebUtility.HtmlEncode(s.Plan.Detection.Arch)}, {s.Plan.Detection.ImageSize} px, {s.Plan.Detection.TrainImages} training images, " +
+                                   $"batch {s.Plan.Detection.BatchSize}, 1x = {s.Plan.Detection.BaseIterations} iterations</div>");
+        // Findings (sentences) as a list rather than one long line.
+        Html<IReadOnlyList<string>>(lines => "<ul>" + string.Concat(lines.Select(l => $"<li>{WebUtility.HtmlEncode(l)}</li>")) + "</ul>");
         Html<torch.Tensor>(t => $"<code>{WebUtility.HtmlEncode(TensorSummary(t))}</code>");
         Formatter.Register<torch.Tensor>((t, w) => w.Write(TensorSummary(t)), PlainTextFormatter.MimeType);
         PlotlyNetCharts.Register();

@@ -25,8 +25,8 @@ public sealed record NotebookRunOptions
     public TextWriter? Log { get; init; }
 }
 
-/// <summary>One executed cell: its position, kernel, what it showed, and the error if it failed.</summary>
-public sealed record CellResult(int Index, int CodeIndex, string Kernel, int Charts, bool TaggedChart, double Seconds, string? Error);
+/// <summary>One executed cell: its position, kernel, charts shown, live updates of displayed values, and the error if it failed.</summary>
+public sealed record CellResult(int Index, int CodeIndex, string Kernel, int Charts, bool TaggedChart, double Seconds, string? Error, int Updates = 0);
 
 /// <summary>One executed notebook.</summary>
 public sealed record NotebookResult(string Path, string ExecutedNotebook, string Page, IReadOnlyList<CellResult> Cells, double Seconds)
@@ -121,8 +121,9 @@ public static class NotebookRunner
                 int charts = cell.Outputs.Count(o => o is DisplayElement d && d.Data.TryGetValue(HtmlFormatter.MimeType, out var h) && PlotlyHtml.IsChart(h?.ToString() ?? "")
                                                     || o is ReturnValueElement r && r.Data.TryGetValue(HtmlFormatter.MimeType, out var h2) && PlotlyHtml.IsChart(h2?.ToString() ?? ""));
                 if (error is null && tagged && charts == 0) error = "the cell is tagged \"chart\" but showed no chart";
-                cells.Add(new CellResult(i, codeIndex, cell.KernelName ?? "csharp", charts, tagged, sw.Elapsed.TotalSeconds, error));
-                log.WriteLine($"  {sw.Elapsed.TotalSeconds:F1} s" + (charts > 0 ? $", {charts} chart(s)" : "") + (error is null ? "" : $", FAILED: {error}"));
+                int updates = result.Events.Count(e => e is DisplayedValueUpdated);
+                cells.Add(new CellResult(i, codeIndex, cell.KernelName ?? "csharp", charts, tagged, sw.Elapsed.TotalSeconds, error, updates));
+                log.WriteLine($"  {sw.Elapsed.TotalSeconds:F1} s" + (charts > 0 ? $", {charts} chart(s)" : "") + (updates > 0 ? $", {updates} live updates" : "") + (error is null ? "" : $", FAILED: {error}"));
                 if (error is not null) failed = true;
             }
         }

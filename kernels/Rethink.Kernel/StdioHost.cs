@@ -1,6 +1,5 @@
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Connection;
-using Microsoft.DotNet.Interactive.Events;
 
 namespace Rethink.Kernel;
 
@@ -14,7 +13,8 @@ public static class StdioHost
     public static async Task<int> RunAsync(string? workingDirectory, CancellationToken cancel = default)
     {
         if (!string.IsNullOrEmpty(workingDirectory)) Directory.SetCurrentDirectory(workingDirectory);
-        var protocolOut = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+        // Synchronized: events of different commands are written from different threads (an unsynchronized writer lost lines).
+        var protocolOut = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = true });
         var protocolIn = new StreamReader(Console.OpenStandardInput());
         Console.SetOut(Console.Error);
         using var kernel = RethinkKernel.Create();
@@ -23,8 +23,7 @@ public static class StdioHost
         var sender = KernelCommandAndEventSender.FromTextWriter(protocolOut, hostUri);
         var receiver = KernelCommandAndEventReceiver.FromTextReader(protocolIn);
         using var host = kernel.UseHost(sender, receiver, hostUri);
-        var infos = kernel.ChildKernels.Select(k => k.KernelInfo).Prepend(kernel.KernelInfo).ToList();
-        await sender.SendAsync(new KernelReady(infos.ToArray()), cancel);
+        // ConnectAndWaitAsync announces KernelReady with the kernel infos, as the official tool's stdio mode does.
         await host.ConnectAndWaitAsync();
         return 0;
     }

@@ -80,6 +80,7 @@ public sealed class TrainingCurve
                 ["title"] = new System.Text.Json.Nodes.JsonObject { ["text"] = "bbox AP" }, ["overlaying"] = "y", ["side"] = "right", ["position"] = 0.93,
                 ["anchor"] = "free", ["showgrid"] = false,
             };
+            ((System.Text.Json.Nodes.JsonObject)fig.Layout["xaxis"]!)["domain"] = new System.Text.Json.Nodes.JsonArray(0, 0.86);
         }
         return fig;
     }
