@@ -24,6 +24,7 @@ public sealed record NotebookSession(string Scale, string Device, string RepoRoo
     /// </summary>
     public static NotebookSession Start(string scale = "tiny", string device = "auto")
     {
+        NativeProbing.ResolveFor(typeof(SkiaSharp.SKImageInfo).Assembly); // the pictures, in hosts without our deps.json
         string? forced = Environment.GetEnvironmentVariable(ScaleVariable);
         if (!string.IsNullOrWhiteSpace(forced)) scale = forced.Trim();
         string dev = device == "auto" ? (DeviceSelector.CudaAvailable() ? "cuda" : "cpu") : device;

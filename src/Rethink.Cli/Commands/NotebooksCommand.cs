@@ -49,7 +49,12 @@ public static class NotebooksCommand
         var rest = new Argument<string[]>("ignored") { Description = "Tokens the official tool takes (e.g. [vscode], stdio); accepted and ignored.", Arity = ArgumentArity.ZeroOrMore };
         var cmd = new Command("kernel", "Serve the Rethink kernel (C#, F#, HTML; the project's formatters) over stdio with .NET Interactive's JSON protocol.");
         cmd.Options.Add(workingDir); cmd.Arguments.Add(rest);
-        cmd.SetAction((p, cancel) => StdioHost.RunAsync(p.GetValue(workingDir), cancel));
+        cmd.SetAction(async (p, cancel) =>
+        {
+            int code = await StdioHost.RunAsync(p.GetValue(workingDir), cancel);
+            Environment.Exit(code); // no kernel thread may keep the process once the client has gone
+            return code;
+        });
         return cmd;
     }
 }

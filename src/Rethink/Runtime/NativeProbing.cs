@@ -17,6 +17,19 @@ public static class NativeProbing
     {
         if (Interlocked.Exchange(ref registered, 1) == 1) return;
         AssemblyLoadContext.Default.ResolvingUnmanagedDll += Resolve;
+        var own = AssemblyLoadContext.GetLoadContext(typeof(NativeProbing).Assembly);
+        if (own is not null && own != AssemblyLoadContext.Default) own.ResolvingUnmanagedDll += Resolve;
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="assembly"/>'s DllImports the same way, first: for hosts where the load-context event
+    /// does not fire (the official dotnet-interactive). Ignored when the assembly already has a resolver.
+    /// </summary>
+    public static void ResolveFor(Assembly assembly)
+    {
+        Register();
+        try { NativeLibrary.SetDllImportResolver(assembly, (name, asm, _) => Resolve(asm, name)); }
+        catch (InvalidOperationException) { } // a resolver was set already (by us or the library)
     }
 
     static IntPtr Resolve(Assembly requester, string name)

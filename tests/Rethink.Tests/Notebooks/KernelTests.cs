@@ -67,6 +67,8 @@ public class KernelTests
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         using var p = Process.Start(psi)!;
+        try
+        {
         _ = p.StandardError.ReadToEndAsync();
         await p.StandardInput.WriteLineAsync("""{"commandType":"SubmitCode","command":{"code":"6 * 7","targetKernelName":"csharp"},"token":"c1"}""");
         await p.StandardInput.WriteLineAsync("""{"commandType":"SubmitCode","command":{"code":"let s = \"F\" + \"#\"\ns","targetKernelName":"fsharp"},"token":"f1"}""");
@@ -83,12 +85,17 @@ public class KernelTests
             events.Add((root.GetProperty("eventType").GetString()!, token, line));
         }
         p.StandardInput.Close();
-        if (!p.WaitForExit(20_000)) p.Kill(true);
+        Assert.True(p.WaitForExit(20_000), "the kernel exits when its client closes stdin");
 
         Assert.Equal("KernelReady", events[0].Type);
         Assert.Contains("\"languageName\":\"F#\"", events[0].Json);
         Assert.Contains(events, e => e.Type == "ReturnValueProduced" && e.Token == "c1" && e.Json.Contains("42"));
         Assert.Contains(events, e => e.Type == "ReturnValueProduced" && e.Token == "f1" && e.Json.Contains("F#"));
         Assert.Contains(events, e => e.Type == "CommandFailed" && e.Token == "e1" && e.Json.Contains("CS1026"));
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill(true);
+        }
     }
 }
