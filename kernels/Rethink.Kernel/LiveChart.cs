@@ -20,7 +20,12 @@ public sealed class LiveChart
     {
         this.curve = curve;
         this.minInterval = minInterval;
-        displayed = KernelInvocationContext.Current?.Display(curve, HtmlFormatter.MimeType);
+        var context = KernelInvocationContext.Current;
+        // plotly.js in an output of its own: the chart's output is replaced on each update, and a saved notebook must
+        // keep the library once.
+        string library = context is null ? "" : PlotlyHtml.LibraryIfNotSent();
+        if (library.Length > 0) context!.DisplayAs(library, HtmlFormatter.MimeType);
+        displayed = context?.Display(curve, HtmlFormatter.MimeType);
         Events = new TrainingEvents();
         curve.Attach(Events);
         Events.Iteration += m => Refresh(force: m.Iteration == m.TotalIterations);

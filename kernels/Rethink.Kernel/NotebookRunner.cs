@@ -260,13 +260,21 @@ public static class NotebookRunner
     {
         bool placed = false;
         foreach (var cell in document.Elements)
-            for (int k = 0; k < cell.Outputs.Count; k++)
+            for (int k = cell.Outputs.Count - 1; k >= 0; k--)
             {
                 var data = cell.Outputs[k] switch { DisplayElement d => d.Data, ReturnValueElement r => r.Data, _ => null };
                 if (data is null || !data.TryGetValue(HtmlFormatter.MimeType, out var h) || h?.ToString() is not { } html) continue;
                 string stripped = PlotlyHtml.StripLibrary(html);
-                if (!placed && PlotlyHtml.IsChart(stripped)) { stripped += PlotlyHtml.LibraryScript(); placed = true; }
+                if (stripped.Length != html.Length && string.IsNullOrWhiteSpace(stripped)) { cell.Outputs.RemoveAt(k); continue; } // a library-only output
                 data[HtmlFormatter.MimeType] = stripped;
+            }
+        foreach (var cell in document.Elements)
+            foreach (var o in cell.Outputs)
+            {
+                var data = o switch { DisplayElement d => d.Data, ReturnValueElement r => r.Data, _ => null };
+                if (placed || data is null || !data.TryGetValue(HtmlFormatter.MimeType, out var h) || !PlotlyHtml.IsChart(h?.ToString() ?? "")) continue;
+                data[HtmlFormatter.MimeType] = h + PlotlyHtml.LibraryScript();
+                placed = true;
             }
     }
 }

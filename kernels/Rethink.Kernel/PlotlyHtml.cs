@@ -35,6 +35,14 @@ public static partial class PlotlyHtml
         return body + LibraryScript();
     }
 
+    /// <summary>plotly.js as a script element if this session has not had it yet (then it counts as sent), else "".</summary>
+    public static string LibraryIfNotSent()
+    {
+        if (libraryEmitted) return "";
+        libraryEmitted = true;
+        return LibraryScript();
+    }
+
     public static bool IsChart(string html) => html.Contains("class=\"rethink-plot\"", StringComparison.Ordinal);
 
     /// <summary>The HTML without any inline plotly.js (to add it once elsewhere).</summary>
