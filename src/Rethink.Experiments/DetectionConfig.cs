@@ -19,6 +19,12 @@ public sealed record DetectionConfig
     public string? HeadNorm { get; init; }
     /// <summary>null: the architecture's (0 for GN/SyncBN/BN, 2 for FrozenBN).</summary>
     public int? FreezeAt { get; init; }
+    /// <summary>Backbone in place of the architecture's, keeping its FPN and heads ("vgg16" for the VGG-style runs); null: the architecture's.</summary>
+    public string? Backbone { get; init; }
+    /// <summary>Backbone width multiplier (null: the architecture's, 0.25 for the tiny models).</summary>
+    public double? Width { get; init; }
+    /// <summary>GroupNorm groups (null: the architecture's, 32).</summary>
+    public int? GnGroups { get; init; }
 
     /// <summary>"shapes" (procedural, rendered in memory) or "coco:DIR" for a COCO folder (DIR/annotations.json + images).</summary>
     public string Dataset { get; init; } = "shapes";
@@ -67,6 +73,22 @@ public sealed record DetectionConfig
                    + JsonSerializer.Serialize(Modeling.ModelZoo.Config(Arch, Modeling.Layers.NormKinds.Parse(Norm), 2), HashOptions);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16];
     }
+
+    /// <summary>
+    /// A copy with some fields changed: C#'s <c>with</c> for languages without it (F#: <c>c.With(norm = "gn", learningRate = 0.01)</c>).
+    /// </summary>
+    public DetectionConfig With(string? arch = null, string? norm = null, string? init = null, string? backbone = null, double? width = null,
+        int? gnGroups = null, int? batchSize = null, double? learningRate = null, double? scheduleMultiplier = null, int? baseIterations = null,
+        int? warmupIterations = null, int? trainImages = null, int? validationImages = null, double? meanInstances = null, int? evaluationPeriod = null,
+        int? seed = null, string? device = null) => this with
+    {
+        Arch = arch ?? Arch, Norm = norm ?? Norm, Init = init ?? Init, Backbone = backbone ?? Backbone, Width = width ?? Width,
+        GnGroups = gnGroups ?? GnGroups, BatchSize = batchSize ?? BatchSize, LearningRate = learningRate ?? LearningRate,
+        ScheduleMultiplier = scheduleMultiplier ?? ScheduleMultiplier, BaseIterations = baseIterations ?? BaseIterations,
+        WarmupIterations = warmupIterations ?? WarmupIterations, TrainImages = trainImages ?? TrainImages,
+        ValidationImages = validationImages ?? ValidationImages, MeanInstances = meanInstances ?? MeanInstances,
+        EvaluationPeriod = evaluationPeriod ?? EvaluationPeriod, Seed = seed ?? Seed, Device = device ?? Device,
+    };
 
     /// <summary>A readable run name, e.g. "gn-scratch-2x".</summary>
     public string ShortName =>

@@ -63,6 +63,9 @@ public static class DetectionExperiment
         var model = ModelZoo.Config(c.Arch, NormKinds.Parse(c.Norm), numClasses);
         if (c.HeadNorm is not null) model = model with { HeadNorm = NormKinds.Parse(c.HeadNorm) };
         if (c.FreezeAt is int f) model = model with { FreezeAt = f };
+        if (c.Backbone is not null) model = model with { Backbone = c.Backbone, Blocks = null, FreezeAt = c.FreezeAt ?? 0 };
+        if (c.Width is double w) model = model with { Width = w };
+        if (c.GnGroups is int g) model = model with { GnGroups = g };
         if (c.Init == ImageNetR18.Name)
         {
             if (model.Backbone != ResNetSpec.ResNet18Cntk.Name)

@@ -43,9 +43,17 @@ public sealed record PretrainConfig
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16];
     }
 
-    public static ResNet BuildBackbone(string name, NormKind norm) => name.Equals("resnet-tiny", StringComparison.OrdinalIgnoreCase)
-        ? new ResNet(ResNetSpec.ResNet18 with { Name = "resnet-tiny", Blocks = [1, 1, 1, 1], WidthMultiplier = 0.25, StemPool = false }, norm)
-        : new ResNet(ResNetSpec.Parse(name), norm);
+    /// <summary>
+    /// "resnet-tiny", a ResNet name, "vgg16", or "vgg16-tiny" (VGG-16 at width 1/4, the backbone of the tiny VGG-style
+    /// detectors, which use DetectionConfig.Backbone = "vgg16" with Width = 0.25).
+    /// </summary>
+    public static Backbone BuildBackbone(string name, NormKind norm) => name.ToLowerInvariant() switch
+    {
+        "resnet-tiny" => new ResNet(ResNetSpec.ResNet18 with { Name = "resnet-tiny", Blocks = [1, 1, 1, 1], WidthMultiplier = 0.25, StemPool = false }, norm),
+        "vgg16" => new Vgg(1.0, norm),
+        "vgg16-tiny" => new Vgg(0.25, norm),
+        _ => new ResNet(ResNetSpec.Parse(name), norm),
+    };
 }
 
 public static class PretrainExperiment

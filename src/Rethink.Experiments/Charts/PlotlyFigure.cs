@@ -32,7 +32,7 @@ public sealed class PlotlyFigure
 
     /// <summary>A line (with markers) through the points.</summary>
     public PlotlyFigure Line(string name, IEnumerable<double> x, IEnumerable<double> y, string? color = null, string dash = "solid",
-        bool markers = true, string? group = null, IEnumerable<string>? hover = null)
+        bool markers = true, string? group = null, IEnumerable<string>? hover = null, string? yAxis = null)
     {
         var trace = new JsonObject
         {
@@ -45,6 +45,7 @@ public sealed class PlotlyFigure
         };
         if (color is not null) ((JsonObject)trace["line"]!)["color"] = color;
         if (group is not null) trace["legendgroup"] = group;
+        if (yAxis is not null) trace["yaxis"] = yAxis;
         if (hover is not null) { trace["text"] = new JsonArray(hover.Select(h => (JsonNode?)h).ToArray()); trace["hoverinfo"] = "text+y"; }
         traces.Add(trace);
         return this;
@@ -79,6 +80,23 @@ public sealed class PlotlyFigure
         return this;
     }
 
+    /// <summary>The traces, e.g. to check what a chart holds.</summary>
+    public IReadOnlyList<JsonNode?> Traces => traces.ToList();
+
+    /// <summary>A figure from plotly.js JSON (traces and layout), e.g. a Plotly.NET chart's figure JSON.</summary>
+    public static PlotlyFigure FromJson(string dataJson, string layoutJson)
+    {
+        var fig = new PlotlyFigure("", "", "");
+        fig.Layout.Clear();
+        foreach (var kv in (JsonNode.Parse(layoutJson) as JsonObject ?? new JsonObject()).ToList())
+        {
+            var node = kv.Value?.DeepClone();
+            fig.Layout[kv.Key] = node;
+        }
+        foreach (var t in JsonNode.Parse(dataJson) as JsonArray ?? []) fig.traces.Add(t?.DeepClone());
+        return fig;
+    }
+
     public string TracesJson() => traces.ToJsonString();
     public string LayoutJson() => Layout.ToJsonString();
 
@@ -100,7 +118,10 @@ public sealed class PlotlyFigure
     public static string PlotlyJs()
     {
         if (plotlyJs is not null) return plotlyJs;
-        var asm = typeof(Plotly.NET.GenericChart).Assembly;
+        // By name, not through a Plotly.NET type: reading the resource needs no F# type loaded, so this works in hosts
+        // whose FSharp.Core is older than Plotly.NET 6 wants (the official dotnet-interactive tool).
+        var asm = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "Plotly.NET")
+                  ?? Assembly.Load(new AssemblyName("Plotly.NET"));
         string name = asm.GetManifestResourceNames().FirstOrDefault(n => n.EndsWith(".min.js", StringComparison.Ordinal))
             ?? throw new InvalidOperationException("the Plotly.NET package carries no plotly.js resource");
         using var stream = asm.GetManifestResourceStream(name)!;

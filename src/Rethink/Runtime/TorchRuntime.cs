@@ -14,6 +14,8 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (loaded) return;
+            NativeProbing.Register();
+            PreloadBesideAssembly();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -25,6 +27,20 @@ public static class TorchRuntime
             }
             loaded = true;
         }
+    }
+
+    /// <summary>
+    /// Hosts that did not build against TorchSharp (dotnet fsi, the official dotnet-interactive) do not find its native
+    /// library through a deps.json, and TorchSharp's fallback copies the unpatched one from the NuGet cache. Loading
+    /// the (patched) copy beside this assembly first makes every later lookup by name find it.
+    /// </summary>
+    static void PreloadBesideAssembly()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string? dir = Path.GetDirectoryName(typeof(TorchRuntime).Assembly.Location);
+        if (string.IsNullOrEmpty(dir)) return;
+        foreach (var candidate in new[] { Path.Combine(dir, "libLibTorchSharp.so"), Path.Combine(dir, "runtimes", "linux-x64", "native", "libLibTorchSharp.so") })
+            if (File.Exists(candidate)) { System.Runtime.InteropServices.NativeLibrary.TryLoad(candidate, out _); return; }
     }
 
     /// <summary>Intra-op threads for libtorch; null keeps libtorch's default (one per core).</summary>
