@@ -28,7 +28,7 @@ public static class Formatters
         Html<PngImage>(p => p.ToHtml());
         Html<RunResult>(RunHtml);
         Html<StudyOutcome>(o => DataFrameHtml(ResultsTable.From(o), $"headline study at scale {o.Plan.Scale}: {o.Runs.Count} runs, {o.Root}"));
-        Html<SweepOutcome>(o => DataFrameHtml(ResultsTable.From(o), $"{o.Name}: {o.Runs.Count} runs"));
+        Html<SweepOutcome>(o => DataFrameHtml(ResultsTable.From(o), $"{o.Name}: {o.Runs.Count} runs" + (o.Diverged.Count > 0 ? $", {o.Diverged.Count} diverged ({string.Join("; ", o.Diverged.Select(d => d.Run.Label))})" : "")));
         Html<DataFrame>(d => DataFrameHtml(d, null));
         Html<NotebookSession>(s => $"<div>scale <b>{s.Scale}</b> on <b>{s.Device}</b>; runs in <code>{WebUtility.HtmlEncode(s.Root)}</code>; " +
                                    $"{WebUtility.HtmlEncode(s.Plan.Detection.Arch)}, {s.Plan.Detection.ImageSize} px, {s.Plan.Detection.TrainImages} training images, " +

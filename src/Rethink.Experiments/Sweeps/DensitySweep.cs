@@ -41,6 +41,7 @@ public static class DensitySweep
             double pre = o.Where("data", data).Where(r => r.Run.Factor("init") == "pretrained").Select(r => 100 * r.Result.Final(metric)).FirstOrDefault(double.NaN);
             lines.Add($"{data}: pre-trained {pre:F1}, random init {scr:F1} {metric}; random init {(scr >= pre - 1 ? "keeps up" : $"is {pre - scr:F1} behind")}.");
         }
+        lines.AddRange(Sweep.DivergedLines(o));
         return lines;
     }
 

@@ -69,6 +69,7 @@ public static class LessDataSweep
             double pre = o.Where("images", n).Where(r => r.Run.Factor("init") == "pretrained").Select(r => 100 * r.Result.Final(metric)).FirstOrDefault(double.NaN);
             lines.Add($"{n} images: pre-trained {pre:F1}, random init {scr:F1} {metric} ({scr - pre:+0.0;-0.0}).");
         }
+        lines.AddRange(Sweep.DivergedLines(o));
         int? behind = ScratchBehindFrom(o, 1.0, metric);
         lines.Add(behind is int b ? $"Random init is more than a point behind from {b} training images down (paper: between 10k and 3.5k COCO images)." : "Random init stays within a point of pre-training at every size here.");
         return lines;

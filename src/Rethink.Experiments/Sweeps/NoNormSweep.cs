@@ -39,7 +39,7 @@ public static class NoNormSweep
 
     public static IReadOnlyList<string> Findings(SweepOutcome o, string metric = "bbox/AP") =>
         o.Runs.Select(r => $"{(r.Run.Factor("init") == "scratch" ? "random init (MSRA)" : "pre-trained")}, {r.Run.Factor("schedule")}x: {100 * r.Result.Final(metric):F1} {metric}" +
-            (double.IsNaN(r.Result.Final(metric)) ? " (no result)" : "") + ".").ToList();
+            (double.IsNaN(r.Result.Final(metric)) ? " (no result)" : "") + ".").Concat(Sweep.DivergedLines(o)).ToList();
 
     /// <summary>bbox AP by schedule, random init against pre-trained.</summary>
     public static PlotlyFigure Chart(SweepOutcome o, string metric = "bbox/AP")

@@ -79,6 +79,7 @@ public static class NormalizationSweep
         foreach (string norm in OtherNorms)
             foreach (var (run, r) in o.Where("norm", norm))
                 lines.Add($"{NormLabel(norm)} at batch {run.Factor("batch")}: {100 * r.Final(metric):F1} {metric}.");
+        lines.AddRange(Sweep.DivergedLines(o));
         return lines;
     }
 

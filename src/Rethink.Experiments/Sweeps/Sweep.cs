@@ -15,9 +15,12 @@ public sealed record SweepRun(IReadOnlyDictionary<string, string> Factors, Detec
     public string Directory(string root) => Path.Combine(root, "runs", $"{Config.ShortName}-{Config.Hash()[..8]}");
 }
 
-/// <summary>A finished sweep: each run with its result.</summary>
+/// <summary>A finished sweep: each finished run with its result, and the runs that diverged (with the reason).</summary>
 public sealed record SweepOutcome(string Name, string Root, IReadOnlyList<(SweepRun Run, RunResult Result)> Runs, TimeSpan Elapsed)
 {
+    /// <summary>Runs whose loss became NaN or infinite (no result; e.g. BN at batch 1, or no normalization at a high rate).</summary>
+    public IReadOnlyList<(SweepRun Run, string Reason)> Diverged { get; init; } = [];
+
     /// <summary>The runs whose factor <paramref name="name"/> is <paramref name="value"/>.</summary>
     public IEnumerable<(SweepRun Run, RunResult Result)> Where(string name, string value) => Runs.Where(r => r.Run.Factors.GetValueOrDefault(name) == value);
 
@@ -35,15 +38,29 @@ public static class Sweep
         if (dup is not null) throw new ArgumentException($"sweep '{name}' lists '{dup.Key}' twice");
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var results = new List<(SweepRun, RunResult)>();
+        var diverged = new List<(SweepRun, string)>();
         foreach (var run in runs)
         {
             cancel.ThrowIfCancellationRequested();
             string dir = run.Directory(root);
-            DetectionExperiment.Run(run.Config, dir, eventsFor?.Invoke($"{name}: {run.Label}"), cancel);
+            try
+            {
+                DetectionExperiment.Run(run.Config, dir, eventsFor?.Invoke($"{name}: {run.Label}"), cancel);
+            }
+            catch (TrainingDivergedException e)
+            {
+                // A diverging recipe is a result of the sweep, not the end of it.
+                diverged.Add((run, e.Message));
+                continue;
+            }
             results.Add((run, RunResult.Load(dir)));
         }
-        return new SweepOutcome(name, Path.GetFullPath(root), results, sw.Elapsed);
+        return new SweepOutcome(name, Path.GetFullPath(root), results, sw.Elapsed) { Diverged = diverged };
     }
+
+    /// <summary>One sentence per diverged run.</summary>
+    public static IEnumerable<string> DivergedLines(SweepOutcome o) =>
+        o.Diverged.Select(d => $"{d.Run.Label}: diverged ({d.Reason.Split('\n')[0]}).");
 
     public static Dictionary<string, string> Factors(params (string Name, object Value)[] factors) =>
         factors.ToDictionary(f => f.Name, f => Convert.ToString(f.Value, CultureInfo.InvariantCulture)!);

@@ -89,4 +89,25 @@ public class SweepTests
         }
         finally { Environment.SetEnvironmentVariable(NotebookSession.ScaleVariable, old); }
     }
+
+    [Fact]
+    public void ADivergingRunIsReportedAndTheSweepGoesOn()
+    {
+        TestSupport.Init();
+        string root = NotebookTestSupport.TempDir("rethink-sweep-div");
+        try
+        {
+            var c = StudyPlan.ForScale("smoke").Detection with { BaseIterations = 4, WarmupIterations = 0, Norm = "none", ValidationImages = 4 };
+            var runs = new[]
+            {
+                new SweepRun(Sweep.Factors(("lr", "huge")), c with { LearningRate = 1e12 }),
+                new SweepRun(Sweep.Factors(("lr", "small")), c with { LearningRate = 0.001 }),
+            };
+            var o = Sweep.Run("divergence", runs, root);
+            Assert.Equal(["lr huge"], o.Diverged.Select(d => d.Run.Label));
+            Assert.Equal(["lr small"], o.Runs.Select(r => r.Run.Label));
+            Assert.Contains("lr huge: diverged", Sweep.DivergedLines(o).Single());
+        }
+        finally { NotebookTestSupport.TryDelete(root); }
+    }
 }
