@@ -17,10 +17,15 @@ public static class NoNormSweep
         Backbone = "vgg16", Width = Width(plan), Norm = "none", EvaluationPeriod = 0,
     };
 
-    /// <summary>The VGG pre-training: the plan's GN pre-training with the VGG backbone and no norm, at half the rate.</summary>
+    /// <summary>
+    /// The VGG pre-training: the plan's GN pre-training with the VGG backbone and no norm, at half the rate; below the
+    /// small scale with half the iterations too (a VGG-16/4 step at 64 px cost about 2 s on the shared 2-core machine,
+    /// so 1600 iterations would hold notebook 05 for about an hour).
+    /// </summary>
     public static PretrainConfig Pretraining(StudyPlan plan) => plan.PretrainGn with
     {
         Backbone = Width(plan) == 1.0 ? "vgg16" : "vgg16-tiny", Norm = "none", LearningRate = plan.PretrainGn.LearningRate / 2,
+        Iterations = plan.Scale is "smoke" or "small" ? plan.PretrainGn.Iterations : plan.PretrainGn.Iterations / 2,
     };
 
     public static IReadOnlyList<SweepRun> Runs(StudyPlan plan, string pretrainedInit)
