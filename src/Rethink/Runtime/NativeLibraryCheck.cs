@@ -54,7 +54,13 @@ public static class NativeLibraryCheck
         {
             string path = Path.Combine(dir, name);
             if (!File.Exists(path))
-                return $"{path} is missing: the libtorch package's native files were not copied beside {LibraryName}.";
+            {
+                // A build without libtorch (RethinkLibTorch=external) takes it from the loader path instead.
+                if (NativeLibrary.TryLoad(name, out _)) continue;
+                return $"{name} is neither beside {LibraryName} ({dir}) nor on the loader path " +
+                       $"(LD_LIBRARY_PATH={Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "unset"}): reference a libtorch package, " +
+                       "or point LD_LIBRARY_PATH at a libtorch (e.g. a PyTorch install's torch/lib).";
+            }
             try { NativeLibrary.Load(path); }
             catch (DllNotFoundException e) { return Explain(path, e.Message); }
             catch (BadImageFormatException e) { return $"{path} is not a library for this machine: {e.Message}"; }
