@@ -93,12 +93,7 @@ public static class DetectionExperiment
     /// <summary>Runs (or resumes, or reuses when finished) the detection run in <paramref name="directory"/>.</summary>
     public static TrainingOutcome Run(DetectionConfig config, string directory, TrainingEvents? events = null, CancellationToken cancel = default)
     {
-        TorchRuntime.SetThreads(config.Threads);
-        TorchRuntime.Seed(config.Seed);
-        var device = DeviceSelector.Resolve(config.Device);
-        var run = new RunDirectory(directory);
-        Directory.CreateDirectory(run.Path);
-        run.WriteJson("config.json", config);
+        var (device, run) = RunSetup.Prepare(directory, config, config.Threads, config.Seed, config.Device);
         var (train, validation) = Sources(config);
         var modelConfig = ModelConfig(config, train.CategoryNames.Count + 1);
         using var model = new MaskRcnn(modelConfig);

@@ -61,12 +61,7 @@ public static class PretrainExperiment
     /// <summary>Runs (or resumes, or reuses when finished) the pre-training in <paramref name="directory"/>.</summary>
     public static TrainingOutcome Run(PretrainConfig config, string directory, TrainingEvents? events = null, CancellationToken cancel = default)
     {
-        TorchRuntime.SetThreads(config.Threads);
-        TorchRuntime.Seed(config.Seed);
-        var device = DeviceSelector.Resolve(config.Device);
-        var run = new RunDirectory(directory);
-        Directory.CreateDirectory(run.Path);
-        run.WriteJson("config.json", config);
+        var (device, run) = RunSetup.Prepare(directory, config, config.Threads, config.Seed, config.Device);
         var train = new ShapeClassification(config.TrainImages, config.Seed * 2 + 1, config.ImageSize);
         var validation = config.ValidationImages > 0 ? new ShapeClassification(config.ValidationImages, config.Seed * 2 + 2 + 1_000_000, config.ImageSize) : null;
         using var model = new ImageClassifier(PretrainConfig.BuildBackbone(config.Backbone, NormKinds.Parse(config.Norm)), train.NumClasses);
