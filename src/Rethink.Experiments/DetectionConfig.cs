@@ -37,6 +37,10 @@ public sealed record DetectionConfig
     public int DataSeed { get; init; } = 1;
     public int ImageSize { get; init; } = 128;
     public double MeanInstances { get; init; } = 7.0;
+    /// <summary>Shapes only: share of small (&lt; 32 px) instances before occlusion (null: the generator's, 0.4 as in COCO).</summary>
+    public double? SmallShare { get; init; }
+    /// <summary>Shapes only: share of large (&gt; 96 px) instances (null: the generator's, 0.15).</summary>
+    public double? LargeShare { get; init; }
 
     public int MinShortSide { get; init; } = 128;
     public int MaxShortSide { get; init; } = 128;

@@ -21,7 +21,12 @@ public static class DetectionExperiment
     {
         if (c.Dataset == "shapes")
         {
-            var shapes = new ShapesConfig { Size = c.ImageSize, MeanInstances = c.MeanInstances };
+            var defaults = new ShapesConfig();
+            var shapes = new ShapesConfig
+            {
+                Size = c.ImageSize, MeanInstances = c.MeanInstances,
+                SmallShare = c.SmallShare ?? defaults.SmallShare, LargeShare = c.LargeShare ?? defaults.LargeShare,
+            };
             return (new ShapesSource(c.TrainImages, c.DataSeed, shapes), new ShapesSource(c.ValidationImages, c.DataSeed, shapes, offset: c.TrainImages));
         }
         if (c.Dataset.StartsWith("coco:", StringComparison.Ordinal))

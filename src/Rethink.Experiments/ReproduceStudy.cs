@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Rethink.Experiments.Scheduling;
 using Rethink.Training;
 
 namespace Rethink.Experiments;
@@ -22,39 +23,55 @@ public sealed record StudyOutcome(StudyPlan Plan, string Root, IReadOnlyDictiona
 /// </summary>
 public static class ReproduceStudy
 {
-    public static StudyOutcome Run(StudyPlan plan, string root, Func<string, TrainingEvents>? eventsFor = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs the study. With <paramref name="workers"/>, independent runs train side by side in worker processes (the
+    /// pre-trainings and the from-scratch runs first, each pre-trained run as soon as its pre-training is done);
+    /// without, one after another in this process. Either way a run's numbers are the same.
+    /// </summary>
+    public static StudyOutcome Run(StudyPlan plan, string root, Func<string, TrainingEvents>? eventsFor = null, CancellationToken cancel = default,
+        WorkerOptions? workers = null)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         Directory.CreateDirectory(root);
-        var gn = Pretrain(plan, root, plan.PretrainGn, eventsFor, cancel);
-        var bn = plan.FrozenBnSchedules.Count > 0 ? Pretrain(plan, root, plan.PretrainBn, eventsFor, cancel) : new Dictionary<string, double>();
+        var jobs = Jobs(plan, root);
+        var status = JobRunner.Run(jobs, workers, eventsFor, cancel);
         var results = new List<(StudyRun, RunResult)>();
         var diverged = new List<(StudyRun, string)>();
         foreach (var run in plan.Runs(root))
         {
-            cancel.ThrowIfCancellationRequested();
-            string dir = run.Directory(root);
-            try
-            {
-                DetectionExperiment.Run(run.Config, dir, eventsFor?.Invoke($"{run.Family} {run.Config.ScheduleMultiplier:0.##}x"), cancel);
-                results.Add((run, RunResult.Load(dir)));
-            }
-            catch (TrainingDivergedException e)
-            {
-                // A diverging run is a result too (e.g. the frozen-BN baseline at a from-scratch learning rate): report it, go on.
-                diverged.Add((run, e.Message));
-            }
+            var s = status[run.Directory(root)];
+            // A diverging run is a result too (e.g. the frozen-BN baseline at a from-scratch learning rate): reported, not fatal.
+            if (s.Done) results.Add((run, RunResult.Load(run.Directory(root))));
+            else diverged.Add((run, s.Message ?? s.State));
         }
+        var gn = PretrainAccuracy(plan.PretrainDirectory(root, plan.PretrainGn));
+        var bn = plan.FrozenBnSchedules.Count > 0 ? PretrainAccuracy(plan.PretrainDirectory(root, plan.PretrainBn)) : new Dictionary<string, double>();
         var outcome = new StudyOutcome(plan, Path.GetFullPath(root), gn, bn, results, sw.Elapsed) { Diverged = diverged };
         WriteResultsCsv(outcome);
         File.WriteAllText(outcome.ReportHtml, StudyReport.Html(outcome));
         return outcome;
     }
 
-    static IReadOnlyDictionary<string, double> Pretrain(StudyPlan plan, string root, PretrainConfig config, Func<string, TrainingEvents>? eventsFor, CancellationToken cancel)
+    /// <summary>The study's jobs in the order they should start: pre-trainings, then detection runs, longest first.</summary>
+    public static IReadOnlyList<StudyJob> Jobs(StudyPlan plan, string root)
     {
-        var outcome = PretrainExperiment.Run(config, plan.PretrainDirectory(root, config), eventsFor?.Invoke($"pretrain {config.Norm}"), cancel);
-        return outcome.FinalEvaluation ?? new Dictionary<string, double>();
+        string gnDir = plan.PretrainDirectory(root, plan.PretrainGn), bnDir = plan.PretrainDirectory(root, plan.PretrainBn);
+        var jobs = new List<StudyJob> { new PretrainJob(plan.PretrainGn, "pretrain gn", gnDir) };
+        if (plan.FrozenBnSchedules.Count > 0) jobs.Add(new PretrainJob(plan.PretrainBn, "pretrain bn", bnDir));
+        foreach (var run in plan.Runs(root).OrderByDescending(r => r.Config.TotalIterations)) // stable: scratch before pre-trained
+        {
+            string[] waits = run.Config.Init == "pretrained:" + gnDir ? [gnDir] : run.Config.Init == "pretrained:" + bnDir ? [bnDir] : [];
+            jobs.Add(new DetectionJob(run.Config, $"{run.Family} {run.Config.ScheduleMultiplier:0.##}x", run.Directory(root), waits));
+        }
+        return jobs;
+    }
+
+    static IReadOnlyDictionary<string, double> PretrainAccuracy(string directory)
+    {
+        var run = new RunDirectory(directory);
+        if (!run.IsFinished) return new Dictionary<string, double>();
+        var outcome = JsonSerializer.Deserialize<TrainingOutcome>(File.ReadAllText(run.DoneFile));
+        return outcome?.FinalEvaluation ?? new Dictionary<string, double>();
     }
 
     public static readonly string[] ResultColumns =

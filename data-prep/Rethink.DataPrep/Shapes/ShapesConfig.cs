@@ -26,5 +26,7 @@ public sealed record ShapesConfig
         if (Size < 32 || Size > 4096) throw new ArgumentOutOfRangeException(nameof(Size), Size, "image size must be 32..4096 px");
         if (MeanInstances <= 0 || MeanInstances > MaxInstances) throw new ArgumentOutOfRangeException(nameof(MeanInstances), MeanInstances, $"mean instances must be in (0, {MaxInstances}]");
         if (Categories < 1 || Categories > ShapePaths.DetectionKinds.Count) throw new ArgumentOutOfRangeException(nameof(Categories), Categories, $"categories must be 1..{ShapePaths.DetectionKinds.Count}");
+        if (SmallShare < 0 || LargeShare < 0 || SmallShare + LargeShare > 1)
+            throw new ArgumentOutOfRangeException(nameof(SmallShare), SmallShare, $"small ({SmallShare}) and large ({LargeShare}) shares must be >= 0 and sum to at most 1");
     }
 }

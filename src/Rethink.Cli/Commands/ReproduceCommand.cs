@@ -11,14 +11,19 @@ public static class ReproduceCommand
         var scale = new Option<string>("--scale") { Description = "smoke (about a minute, for tests), tiny (the CPU default, at most 20 minutes on 2 cores), small (one GPU).", DefaultValueFactory = _ => "tiny" };
         var outDir = new Option<string?>("--out") { Description = "Study folder (default: runs/reproduce-SCALE). Finished runs in it are reused." };
         var device = new Option<string>("--device") { Description = "cpu, cuda or auto.", DefaultValueFactory = _ => "cpu" };
+        var jobs = new Option<int?>("--jobs") { Description = "Runs trained side by side, each in its own process (default: one per core on the CPU, 1 on a GPU; 0: one after another in this process)." };
         var cmd = new Command("reproduce", "Run the paper's headline study: from scratch against pre-trained (GN), plus the frozen-BN baseline, at several schedules; write results.csv and report.html.");
-        cmd.Options.Add(scale); cmd.Options.Add(outDir); cmd.Options.Add(device);
+        cmd.Options.Add(scale); cmd.Options.Add(outDir); cmd.Options.Add(device); cmd.Options.Add(jobs);
         cmd.SetAction(p =>
         {
             string s = p.GetValue(scale)!;
             string root = p.GetValue(outDir) ?? Path.Combine("runs", $"reproduce-{s}");
             var plan = StudyPlan.ForScale(s, p.GetValue(device)!);
-            var outcome = TrainingProgress.RunMany(title => ReproduceStudy.Run(plan, root, title));
+            int? j = p.GetValue(jobs);
+            bool gpu = p.GetValue(device)!.StartsWith("cuda", StringComparison.Ordinal);
+            var workers = j == 0 ? null : WorkerCommand.Options(j ?? (gpu ? 1 : null));
+            if (workers is not null) Console.Error.WriteLine($"training {workers.Jobs} runs at a time, {workers.ThreadsPerJob} thread(s) each");
+            var outcome = TrainingProgress.RunMany(title => ReproduceStudy.Run(plan, root, title, workers: workers));
             Console.WriteLine($"study '{s}' done in {outcome.Elapsed.TotalMinutes:F1} min");
             foreach (var line in StudyReport.Findings(outcome)) Console.WriteLine("  " + line);
             Console.WriteLine($"results: {outcome.ResultsCsv}");

@@ -18,6 +18,9 @@ public static class TrainCommand
         var skipBad = new Option<bool>("--skip-bad") { Description = "Leave out bad records and unreadable images (and say which) instead of stopping." };
         var trainImages = new Option<int>("--train-images") { DefaultValueFactory = _ => d.TrainImages, Description = "Shapes only." };
         var valImages = new Option<int>("--val-images") { DefaultValueFactory = _ => d.ValidationImages, Description = "Shapes only." };
+        var mean = new Option<double>("--mean-instances") { DefaultValueFactory = _ => d.MeanInstances, Description = "Shapes only: instances per image (COCO about 7, VOC 2.3)." };
+        var small = new Option<double?>("--small-share") { Description = "Shapes only: share of small (< 32 px) instances (default 0.4)." };
+        var large = new Option<double?>("--large-share") { Description = "Shapes only: share of large (> 96 px) instances (default 0.15)." };
         var size = new Option<int>("--size") { DefaultValueFactory = _ => d.ImageSize, Description = "Shapes image size; also the training short side unless --short-side is given." };
         var shortSide = new Option<int?>("--short-side") { Description = "Resize the shorter side to this (training and evaluation)." };
         var maxSize = new Option<int?>("--max-size") { Description = "Cap on the longer side." };
@@ -33,7 +36,7 @@ public static class TrainCommand
         var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
         var threads = new Option<int?>("--threads");
         var cmd = new Command("train", "Train one detector (Mask R-CNN) and evaluate it with COCOeval.");
-        foreach (var o in new Option[] { outDir, arch, norm, init, data, val, skipBad, trainImages, valImages, size, shortSide, maxSize, batch, lr, baseIt, schedule, warmup, clip, evalEvery, ckpt, seed, device, threads })
+        foreach (var o in new Option[] { outDir, arch, norm, init, data, val, skipBad, trainImages, valImages, mean, small, large, size, shortSide, maxSize, batch, lr, baseIt, schedule, warmup, clip, evalEvery, ckpt, seed, device, threads })
             cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
@@ -42,6 +45,7 @@ public static class TrainCommand
             {
                 Arch = p.GetValue(arch)!, Norm = p.GetValue(norm)!, Init = p.GetValue(init)!, Dataset = p.GetValue(data)!, ValidationDataset = p.GetValue(val), SkipBadRecords = p.GetValue(skipBad),
                 TrainImages = p.GetValue(trainImages), ValidationImages = p.GetValue(valImages), ImageSize = p.GetValue(size),
+                MeanInstances = p.GetValue(mean), SmallShare = p.GetValue(small), LargeShare = p.GetValue(large),
                 MinShortSide = s, MaxShortSide = s, MaxSize = p.GetValue(maxSize) ?? Math.Max(s, (int)(s * 1.67)),
                 BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), BaseIterations = p.GetValue(baseIt), ScheduleMultiplier = p.GetValue(schedule),
                 WarmupIterations = p.GetValue(warmup), ClipGradNorm = p.GetValue(clip), EvaluationPeriod = p.GetValue(evalEvery),

@@ -15,10 +15,11 @@ public sealed class TrainingEvents
     public event Action<string>? Message;
     public event Action<long, string>? Checkpoint;
 
-    internal void RaiseIteration(IterationMetrics m) => Iteration?.Invoke(m);
-    internal void RaiseEvaluation(EvaluationMetrics m) => Evaluation?.Invoke(m);
-    internal void RaiseMessage(string m) => Message?.Invoke(m);
-    internal void RaiseCheckpoint(long iteration, string path) => Checkpoint?.Invoke(iteration, path);
+    // Public so that a host can relay the events of a run that trains in another process (a study worker).
+    public void RaiseIteration(IterationMetrics m) => Iteration?.Invoke(m);
+    public void RaiseEvaluation(EvaluationMetrics m) => Evaluation?.Invoke(m);
+    public void RaiseMessage(string m) => Message?.Invoke(m);
+    public void RaiseCheckpoint(long iteration, string path) => Checkpoint?.Invoke(iteration, path);
 }
 
 /// <summary>The loss became NaN or infinite: the run stopped; its last good checkpoint is kept.</summary>

@@ -1,4 +1,5 @@
 using Rethink.Experiments;
+using Rethink.Experiments.Scheduling;
 
 namespace Rethink.Tests.Experiments;
 
@@ -50,5 +51,92 @@ public class ReproduceSmokeTests : IDisposable
         var again = ReproduceStudy.Run(plan, root);
         Assert.True(sw.Elapsed < first / 3, $"a second run reuses finished runs ({sw.Elapsed.TotalSeconds:F1} s against {first.TotalSeconds:F1} s)");
         Assert.Equal(lines, File.ReadAllLines(again.ResultsCsv));
+    }
+
+    static WorkerOptions CliWorkers(int jobs) =>
+        new("dotnet", [Path.Combine(AppContext.BaseDirectory, "Rethink.Cli.dll"), "worker"], jobs, 1);
+
+    /// <summary>Everything of results.csv but the training seconds (the one column that depends on the machine's load).</summary>
+    static IEnumerable<string> WithoutSeconds(string csv) =>
+        File.ReadAllLines(csv).Select(l => { var f = l.Split(','); f[11] = ""; return string.Join(",", f); }).Order(StringComparer.Ordinal);
+
+    [Fact]
+    public void WorkerProcessesGiveTheSameNumbersAsOneProcess()
+    {
+        var plan = StudyPlan.ForScale("smoke");
+        // One thread here as in the workers: libtorch's sums depend on the thread count, not on the process.
+        var oneThread = plan with
+        {
+            PretrainGn = plan.PretrainGn with { Threads = 1 }, PretrainBn = plan.PretrainBn with { Threads = 1 }, Detection = plan.Detection with { Threads = 1 },
+        };
+        var here = ReproduceStudy.Run(oneThread, Path.Combine(root, "here"));
+        var iterations = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var parallel = ReproduceStudy.Run(plan, Path.Combine(root, "workers"), title =>
+        {
+            var events = new Rethink.Training.TrainingEvents();
+            events.Iteration += m => iterations.Add(title);
+            return events;
+        }, workers: CliWorkers(2));
+        Assert.Equal(WithoutSeconds(here.ResultsCsv), WithoutSeconds(parallel.ResultsCsv));
+        // Every job's progress reached this process through the worker's event stream.
+        Assert.Equal(ReproduceStudy.Jobs(plan, root).Select(j => j.Title).ToHashSet(), iterations.ToHashSet());
+    }
+
+    [Fact]
+    public void AFailingWorkerNamesItsJobAndFolderAndWhatItSaid()
+    {
+        var job = new DetectionJob(StudyPlan.ForScale("smoke").Detection with { Dataset = "coco:/nonexistent/folder", ValidationDataset = "coco:/nonexistent/val" },
+            "broken run", Path.Combine(root, "broken"), []);
+        var e = Assert.Throws<InvalidOperationException>(() => JobRunner.Run([job], CliWorkers(1)));
+        Assert.Contains("broken run", e.Message);
+        Assert.Contains(Path.Combine(root, "broken"), e.Message);
+        Assert.Contains("/nonexistent/folder", e.Message);
+    }
+
+    [Fact]
+    public void JobsWaitForTheirPretrainingAndStartLongestFirst()
+    {
+        var plan = StudyPlan.ForScale("smoke");
+        var jobs = ReproduceStudy.Jobs(plan, root);
+        Assert.Equal(["pretrain gn", "pretrain bn"], jobs.Take(2).Select(j => j.Title));
+        Assert.All(jobs.OfType<DetectionJob>().Where(j => j.Config.Init.StartsWith("pretrained:")),
+            j => Assert.Equal(j.Config.Init["pretrained:".Length..], Assert.Single(j.WaitsFor)));
+        Assert.All(jobs.OfType<DetectionJob>().Where(j => j.Config.Init == "scratch"), j => Assert.Empty(j.WaitsFor));
+        // Longest first, so that the long runs do not end up alone at the end.
+        var lengths = jobs.OfType<DetectionJob>().Select(j => j.Iterations).ToList();
+        Assert.Equal(lengths.OrderByDescending(x => x), lengths);
+    }
+
+    sealed record FakeJob(string Title, string Directory, IReadOnlyList<string> WaitsFor, List<string> Log, bool Diverges = false) : StudyJob(Title, Directory, WaitsFor)
+    {
+        public override string Kind => "fake";
+        public override long Iterations => 1;
+        public override string ConfigJson() => "{}";
+        public override Rethink.Training.TrainingOutcome RunHere(Rethink.Training.TrainingEvents? events, CancellationToken cancel)
+        {
+            Log.Add(Title);
+            if (Diverges) throw new Rethink.Training.TrainingDivergedException($"{Title}: loss is NaN at iteration 7");
+            return new(1, 1, 0, false, false, null);
+        }
+    }
+
+    [Fact]
+    public void ARunWhosePretrainingDivergedIsSkippedAndTheOthersGoOn()
+    {
+        var log = new List<string>();
+        // Listed before what it waits for: it still runs after it.
+        var jobs = new StudyJob[]
+        {
+            new FakeJob("detect", "d1", ["p1"], log), new FakeJob("pretrain", "p1", [], log),
+            new FakeJob("detect-bad", "d2", ["p2"], log), new FakeJob("pretrain-bad", "p2", [], log, Diverges: true),
+            new FakeJob("scratch", "d3", [], log),
+        };
+        var status = JobRunner.Run(jobs, workers: null);
+        Assert.Equal(["pretrain", "detect", "pretrain-bad", "scratch"], log);
+        Assert.True(status["d1"].Done && status["d3"].Done);
+        Assert.Equal("diverged", status["p2"].State);
+        Assert.Contains("NaN at iteration 7", status["p2"].Message);
+        Assert.Equal("skipped", status["d2"].State);
+        Assert.Contains("p2", status["d2"].Message);
     }
 }
