@@ -43,9 +43,15 @@ public sealed record NotebookSession(string Scale, string Device, string RepoRoo
         return Path.GetFullPath(start);
     }
 
-    /// <summary>The headline study (Figure 1, Tables 1 and 2): runs what is missing, reuses what is finished.</summary>
-    public StudyOutcome Headline(Func<string, TrainingEvents>? eventsFor = null, CancellationToken cancel = default) =>
-        ReproduceStudy.Run(Plan, Root, eventsFor, cancel);
+    /// <summary>
+    /// The headline study (Figure 1, Tables 1 and 2): runs what is missing, reuses what is finished. Missing runs train
+    /// one after another in this process unless <paramref name="workers"/> says how to start worker processes (the
+    /// fastest way to fill it is `./rethink reproduce` in a terminal, which trains runs side by side; the notebook then
+    /// reads them back).
+    /// </summary>
+    public StudyOutcome Headline(Func<string, TrainingEvents>? eventsFor = null, CancellationToken cancel = default,
+        Scheduling.WorkerOptions? workers = null) =>
+        ReproduceStudy.Run(Plan, Root, eventsFor, cancel, workers);
 
     /// <summary>The GN pre-training of this scale (run or reused); returns the detection init "pretrained:DIR".</summary>
     public string PretrainedGn(TrainingEvents? events = null) => Pretrained(Plan.PretrainGn, events);

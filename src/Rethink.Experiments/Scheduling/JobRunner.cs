@@ -76,7 +76,31 @@ public static class JobRunner
         }
     }
 
+    /// <summary>
+    /// A worker that dies of a signal (a native crash, exit code 128 + signal; .NET's unhandled exceptions abort) is
+    /// started again this many times: its run resumes from its last checkpoint with the same numbers. Each restart is
+    /// written to the run's log.txt. Errors the program reports itself (bad input: exit code 2) are not retried.
+    /// </summary>
+    public const int CrashRetries = 2;
+
     static JobStatus RunWorker(StudyJob job, WorkerOptions workers, TrainingEvents? events, CancellationToken cancel)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var (status, exitCode, tail) = RunWorkerOnce(job, workers, events, cancel);
+            if (status is not null) return status;
+            if (exitCode >= 128 && attempt <= CrashRetries)
+            {
+                string note = $"worker crashed (exit code {exitCode}): {tail.LastOrDefault(l => l.Trim().Length > 0)?.Trim()}; resuming from the last checkpoint (attempt {attempt + 1} of {CrashRetries + 1})";
+                new RunDirectory(job.Directory).Log(note);
+                events?.RaiseMessage(note);
+                continue;
+            }
+            throw new InvalidOperationException($"{job.Title} ({job.Directory}) failed in its worker process (exit code {exitCode}):\n  {string.Join("\n  ", tail)}");
+        }
+    }
+
+    static (JobStatus? Status, int ExitCode, IReadOnlyList<string> Tail) RunWorkerOnce(StudyJob job, WorkerOptions workers, TrainingEvents? events, CancellationToken cancel)
     {
         var psi = new ProcessStartInfo(workers.Executable)
         {
@@ -95,8 +119,15 @@ public static class JobRunner
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Keep(e.Data); };
         process.BeginErrorReadLine();
         using var kill = cancel.Register(() => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } });
-        process.StandardInput.WriteLine(job.ConfigJson());
-        process.StandardInput.Flush(); // left open: the worker stops when it closes (this process died)
+        try
+        {
+            process.StandardInput.WriteLine(job.ConfigJson());
+            process.StandardInput.Flush(); // left open: the worker stops when it closes (this process died)
+        }
+        catch (IOException)
+        {
+            // The worker died before reading its job: its exit code below says how.
+        }
         while (process.StandardOutput.ReadLine() is { } line)
         {
             try
@@ -110,12 +141,10 @@ public static class JobRunner
             if (!line.StartsWith(StudyWorker.EventPrefix, StringComparison.Ordinal)) Keep(line);
         }
         process.WaitForExit();
-        process.StandardInput.Close();
+        try { process.StandardInput.Close(); } catch (IOException) { }
         cancel.ThrowIfCancellationRequested();
-        if (process.ExitCode == 0) return new JobStatus("done");
-        if (process.ExitCode == StudyWorker.DivergedExitCode && diverged is not null) return new JobStatus("diverged", diverged);
-        string last;
-        lock (tail) last = string.Join("\n  ", tail);
-        throw new InvalidOperationException($"{job.Title} ({job.Directory}) failed in its worker process (exit code {process.ExitCode}):\n  {last}");
+        if (process.ExitCode == 0) return (new JobStatus("done"), 0, []);
+        if (process.ExitCode == StudyWorker.DivergedExitCode && diverged is not null) return (new JobStatus("diverged", diverged), process.ExitCode, []);
+        lock (tail) return (null, process.ExitCode, tail.ToList());
     }
 }

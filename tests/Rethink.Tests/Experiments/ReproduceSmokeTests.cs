@@ -139,4 +139,28 @@ public class ReproduceSmokeTests : IDisposable
         Assert.Equal("skipped", status["d2"].State);
         Assert.Contains("p2", status["d2"].Message);
     }
+
+    [Fact]
+    public void AWorkerThatCrashesIsStartedAgainAndItsRunResumes()
+    {
+        string marker = Path.Combine(root, "crashed-once");
+        Directory.CreateDirectory(root);
+        // The first start dies of SIGKILL before doing anything; the second runs the real worker.
+        string script = $"if [ ! -e '{marker}' ]; then touch '{marker}'; kill -9 $$; fi; exec dotnet '{Path.Combine(AppContext.BaseDirectory, "Rethink.Cli.dll")}' worker \"$@\"";
+        var workers = new WorkerOptions("bash", ["-c", script, "worker"], 1, 1);
+        var plan = StudyPlan.ForScale("smoke");
+        string dir = Path.Combine(root, "crashy");
+        var job = new DetectionJob(plan.Detection with { Init = "scratch" }, "crashy run", dir, []);
+        var messages = new List<string>();
+        var status = JobRunner.Run([job], workers, _ =>
+        {
+            var events = new Rethink.Training.TrainingEvents();
+            events.Message += messages.Add;
+            return events;
+        });
+        Assert.True(status[dir].Done);
+        Assert.True(File.Exists(Path.Combine(dir, "done.json")));
+        Assert.Contains(messages, m => m.Contains("worker crashed (exit code 137)"));
+        Assert.Contains("worker crashed (exit code 137)", File.ReadAllText(Path.Combine(dir, "log.txt")));
+    }
 }
