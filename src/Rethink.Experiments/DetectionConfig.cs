@@ -60,6 +60,8 @@ public sealed record DetectionConfig
     /// <summary>Evaluate every this many iterations (0: only at the end).</summary>
     public int EvaluationPeriod { get; init; }
     public int CheckpointPeriod { get; init; } = 100;
+    /// <summary>Checkpoints kept for shorter schedules to fork from (null: none; not part of the hash).</summary>
+    public IReadOnlyList<long>? KeepCheckpointsAt { get; init; }
     public int Seed { get; init; }
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
@@ -73,7 +75,7 @@ public sealed record DetectionConfig
     {
         // Null (unset optional) fields are left out, so adding an optional field later keeps existing runs' hashes.
         // The architecture the name resolves to is part of it: a changed preset must not reuse old runs.
-        var json = JsonSerializer.Serialize(this with { Device = "", Threads = null, CheckpointPeriod = 0, SkipBadRecords = false }, HashOptions)
+        var json = JsonSerializer.Serialize(this with { Device = "", Threads = null, CheckpointPeriod = 0, SkipBadRecords = false, KeepCheckpointsAt = null }, HashOptions)
                    + JsonSerializer.Serialize(Modeling.ModelZoo.Config(Arch, Modeling.Layers.NormKinds.Parse(Norm), 2), HashOptions);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16];
     }

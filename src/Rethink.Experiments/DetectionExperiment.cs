@@ -124,6 +124,8 @@ public static class DetectionExperiment
             Optimizer = new OptimizerConfig { WeightDecay = config.WeightDecay, NoDecayOnNormAndBias = config.NoDecayOnNormAndBias, ClipGradNorm = config.ClipGradNorm },
             CheckpointPeriod = config.CheckpointPeriod,
             EvaluationPeriod = config.EvaluationPeriod,
+            KeepCheckpointsAt = config.KeepCheckpointsAt ?? [],
+            AcceptedStartHashes = Scheduling.Fork.AcceptedHashes(directory),
         };
         return new Trainer(task, engine, run, config.Hash(), events).Run(cancel);
     }

@@ -58,13 +58,34 @@ public static class ReproduceStudy
         string gnDir = plan.PretrainDirectory(root, plan.PretrainGn), bnDir = plan.PretrainDirectory(root, plan.PretrainBn);
         var jobs = new List<StudyJob> { new PretrainJob(plan.PretrainGn, "pretrain gn", gnDir) };
         if (plan.FrozenBnSchedules.Count > 0) jobs.Add(new PretrainJob(plan.PretrainBn, "pretrain bn", bnDir));
-        foreach (var run in plan.Runs(root).OrderByDescending(r => r.Config.TotalIterations)) // stable: scratch before pre-trained
+        var runs = plan.Runs(root);
+        foreach (var run in runs.OrderByDescending(r => r.Config.TotalIterations)) // stable: scratch before pre-trained
         {
-            string[] waits = run.Config.Init == "pretrained:" + gnDir ? [gnDir] : run.Config.Init == "pretrained:" + bnDir ? [bnDir] : [];
-            jobs.Add(new DetectionJob(run.Config, $"{run.Family} {run.Config.ScheduleMultiplier:0.##}x", run.Directory(root), waits));
+            var waits = new List<string>();
+            if (run.Config.Init == "pretrained:" + gnDir) waits.Add(gnDir);
+            if (run.Config.Init == "pretrained:" + bnDir) waits.Add(bnDir);
+            // Shorter schedules of a family fork from its longest run at their first learning-rate drop.
+            var trunk = runs.Where(r => r.Family == run.Family).MaxBy(r => r.Config.TotalIterations)!;
+            var config = run.Config;
+            Fork? from = null;
+            if (plan.ForkShorterSchedules && trunk != run && ForkPoint(run.Config) is long at and > 0)
+            {
+                from = new Fork(trunk.Directory(root), at);
+                waits.Add(from.TrunkDirectory);
+            }
+            if (plan.ForkShorterSchedules && trunk == run)
+            {
+                var points = runs.Where(r => r.Family == run.Family && r != run).Select(r => ForkPoint(r.Config)).Where(p => p > 0).Distinct().Order().ToList();
+                if (points.Count > 0) config = config with { KeepCheckpointsAt = points };
+            }
+            jobs.Add(new DetectionJob(config, $"{run.Family} {run.Config.ScheduleMultiplier:0.##}x", run.Directory(root), waits) { From = from });
         }
         return jobs;
     }
+
+    /// <summary>Where a schedule's learning rate first drops: up to there it is the same run as any longer schedule.</summary>
+    static long ForkPoint(DetectionConfig c) =>
+        new LearningRateSchedule(c.BaseIterations, c.ScheduleMultiplier, c.LearningRate, c.WarmupIterations).Milestones[0];
 
     static IReadOnlyDictionary<string, double> PretrainAccuracy(string directory)
     {

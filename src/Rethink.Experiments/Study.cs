@@ -18,6 +18,9 @@ public sealed record StudyPlan(string Scale, PretrainConfig PretrainGn, Pretrain
     /// <summary>What is known about this scale from separate measurements (each with its command), shown in the report.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>Start the shorter schedules of a family from its longest run's checkpoint (same numbers, less work; see <see cref="Scheduling.Fork"/>).</summary>
+    public bool ForkShorterSchedules { get; init; } = true;
+
     public string PretrainDirectory(string root, PretrainConfig p) => Path.Combine(root, "runs", $"pretrain-{p.Norm}-{p.Hash()[..8]}");
 
     /// <summary>Every detection run, longest schedules first within a family (their curves are Figure 1's lines).</summary>

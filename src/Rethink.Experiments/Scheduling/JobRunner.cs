@@ -33,13 +33,14 @@ public static class JobRunner
                     var ready = pending.FirstOrDefault(j => j.WaitsFor.All(w => status.ContainsKey(w) || !pending.Concat(running.Select(r => r.Job)).Any(p => p.Directory == w)));
                     if (ready is null) break;
                     pending.Remove(ready);
-                    if (ready.WaitsFor.FirstOrDefault(w => status.TryGetValue(w, out var s) && !s.Done) is { } failed)
+                    if (ready.WaitsFor.FirstOrDefault(w => ready.NeedsFinished(w) && status.TryGetValue(w, out var s) && !s.Done) is { } failed)
                     {
                         status[ready.Directory] = new JobStatus("skipped", $"not run: {failed} did not finish ({status[failed].State})");
                         continue;
                     }
                     var events = eventsFor?.Invoke(ready.Title);
                     var job = ready;
+                    if (job.Prepare() is { } prepared) events?.RaiseMessage(prepared);
                     running.Add((job, workers is null ? RunHere(job, events, stop.Token) : Task.Run(() => RunWorker(job, workers, events, stop.Token))));
                     if (workers is null) break; // in this process: one at a time, finished before the next starts
                 }

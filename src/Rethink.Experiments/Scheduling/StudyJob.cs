@@ -18,6 +18,12 @@ public abstract record StudyJob(string Title, string Directory, IReadOnlyList<st
     /// <summary>The config as one line of JSON (a worker reads it from its standard input).</summary>
     public abstract string ConfigJson();
 
+    /// <summary>Done in this process before the job starts, wherever it runs; returns a line for the job's events, or null.</summary>
+    public virtual string? Prepare() => null;
+
+    /// <summary>Whether the job needs <paramref name="dependency"/> to have finished (else it only waits for it to end).</summary>
+    public virtual bool NeedsFinished(string dependency) => true;
+
     /// <summary>Runs (or resumes, or reuses) the job in this process.</summary>
     public abstract TrainingOutcome RunHere(TrainingEvents? events, CancellationToken cancel);
 
@@ -40,6 +46,14 @@ public sealed record PretrainJob(PretrainConfig Config, string Title, string Dir
 
 public sealed record DetectionJob(DetectionConfig Config, string Title, string Directory, IReadOnlyList<string> WaitsFor) : StudyJob(Title, Directory, WaitsFor)
 {
+    /// <summary>Start from a longer schedule's checkpoint (the job also waits for that run).</summary>
+    public Fork? From { get; init; }
+
+    public override string? Prepare() => From?.Seed(Directory);
+
+    // A trunk that diverged after the fork point still left the checkpoint the fork needs.
+    public override bool NeedsFinished(string dependency) => From is null || dependency != From.TrunkDirectory;
+
     public override string Kind => "detection";
     public override long Iterations => Config.TotalIterations;
     public override string ConfigJson() => JsonSerializer.Serialize(Config);

@@ -14,6 +14,13 @@ public sealed record EngineConfig
     /// <summary>Evaluate every this many iterations (0: only at the end).</summary>
     public int EvaluationPeriod { get; init; }
     public int KeepCheckpoints { get; init; } = 2;
+    /// <summary>Checkpoints at these iterations are written whatever the period and never pruned (runs fork from them).</summary>
+    public IReadOnlyList<long> KeepCheckpointsAt { get; init; } = [];
+    /// <summary>
+    /// Config hashes (besides the run's own) whose checkpoints the run may start from: a shorter schedule forked from a
+    /// longer one's checkpoint before their learning rates part (same state, same data order, same numbers).
+    /// </summary>
+    public IReadOnlyCollection<string> AcceptedStartHashes { get; init; } = [];
 }
 
 /// <summary>How a call to <see cref="Trainer.Run"/> ended.</summary>
@@ -47,12 +54,13 @@ public sealed class Trainer(ITrainingTask task, EngineConfig config, RunDirector
         if (latest is not null)
         {
             var info = Checkpoint.Load(latest, model, optimizer);
-            if (info.ConfigHash != configHash)
+            bool fork = info.ConfigHash != configHash && config.AcceptedStartHashes.Contains(info.ConfigHash);
+            if (info.ConfigHash != configHash && !fork)
                 throw new InvalidOperationException($"{run.Path} holds a run of a different configuration (checkpoint {Path.GetFileName(latest)}); use another --out or delete it.");
             (start, imagesSeen, trainSeconds, resumed) = (info.Iteration, info.ImagesSeen, info.TrainSeconds, true);
             RunDirectory.TruncateCsv(run.MetricsFile, start);
             RunDirectory.TruncateCsv(run.EvaluationsFile, start);
-            Message($"resumed from {Path.GetFileName(latest)} at iteration {start}");
+            Message(fork ? $"forked at iteration {start} from {Path.GetFileName(latest)} of run {info.ConfigHash[..8]}" : $"resumed from {Path.GetFileName(latest)} at iteration {start}");
         }
         else
         {
@@ -107,7 +115,7 @@ public sealed class Trainer(ITrainingTask task, EngineConfig config, RunDirector
                     lastEval = Evaluate(done, imagesSeen);
                     model.train();
                 }
-                if (last || done % config.CheckpointPeriod == 0)
+                if (last || done % config.CheckpointPeriod == 0 || config.KeepCheckpointsAt.Contains(done))
                     SaveCheckpoint(done, imagesSeen, trainSeconds, model, optimizer);
             }
         }
@@ -134,7 +142,8 @@ public sealed class Trainer(ITrainingTask task, EngineConfig config, RunDirector
     {
         string path = run.CheckpointPath(iteration);
         Checkpoint.Save(path, new CheckpointInfo(iteration, imagesSeen, trainSeconds, configHash), model, optimizer);
-        var all = Directory.GetFiles(run.CheckpointDir, "ckpt-*.bin").OrderBy(f => f, StringComparer.Ordinal).ToList();
+        var kept = config.KeepCheckpointsAt.Select(run.CheckpointPath).ToHashSet();
+        var all = Directory.GetFiles(run.CheckpointDir, "ckpt-*.bin").Where(f => !kept.Contains(f)).OrderBy(f => f, StringComparer.Ordinal).ToList();
         foreach (var old in all.Take(Math.Max(0, all.Count - Math.Max(1, config.KeepCheckpoints)))) File.Delete(old);
         Events.RaiseCheckpoint(iteration, path);
     }

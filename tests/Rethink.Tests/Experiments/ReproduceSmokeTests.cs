@@ -56,9 +56,12 @@ public class ReproduceSmokeTests : IDisposable
     static WorkerOptions CliWorkers(int jobs) =>
         new("dotnet", [Path.Combine(AppContext.BaseDirectory, "Rethink.Cli.dll"), "worker"], jobs, 1);
 
-    /// <summary>Everything of results.csv but the training seconds (the one column that depends on the machine's load).</summary>
-    static IEnumerable<string> WithoutSeconds(string csv) =>
-        File.ReadAllLines(csv).Select(l => { var f = l.Split(','); f[11] = ""; return string.Join(",", f); }).Order(StringComparer.Ordinal);
+    /// <summary>
+    /// results.csv without the training seconds (they depend on the machine's load) and the run folders (their hash
+    /// includes the pre-training's path, under another root in each study here).
+    /// </summary>
+    static string Numbers(string csv) =>
+        string.Join("\n", File.ReadAllLines(csv).Select(l => { var f = l.Split(','); f[11] = f[12] = ""; return string.Join(",", f); }).Order(StringComparer.Ordinal));
 
     [Fact]
     public void WorkerProcessesGiveTheSameNumbersAsOneProcess()
@@ -77,7 +80,7 @@ public class ReproduceSmokeTests : IDisposable
             events.Iteration += m => iterations.Add(title);
             return events;
         }, workers: CliWorkers(2));
-        Assert.Equal(WithoutSeconds(here.ResultsCsv), WithoutSeconds(parallel.ResultsCsv));
+        Assert.Equal(Numbers(here.ResultsCsv), Numbers(parallel.ResultsCsv));
         // Every job's progress reached this process through the worker's event stream.
         Assert.Equal(ReproduceStudy.Jobs(plan, root).Select(j => j.Title).ToHashSet(), iterations.ToHashSet());
     }
@@ -100,8 +103,14 @@ public class ReproduceSmokeTests : IDisposable
         var jobs = ReproduceStudy.Jobs(plan, root);
         Assert.Equal(["pretrain gn", "pretrain bn"], jobs.Take(2).Select(j => j.Title));
         Assert.All(jobs.OfType<DetectionJob>().Where(j => j.Config.Init.StartsWith("pretrained:")),
-            j => Assert.Equal(j.Config.Init["pretrained:".Length..], Assert.Single(j.WaitsFor)));
-        Assert.All(jobs.OfType<DetectionJob>().Where(j => j.Config.Init == "scratch"), j => Assert.Empty(j.WaitsFor));
+            j => Assert.Contains(j.Config.Init["pretrained:".Length..], j.WaitsFor));
+        Assert.All(jobs.OfType<DetectionJob>().Where(j => j.Config.Init == "scratch" && j.From is null), j => Assert.Empty(j.WaitsFor));
+        // Shorter schedules fork from their family's longest run at their first learning-rate drop, and wait for it.
+        var forks = jobs.OfType<DetectionJob>().Where(j => j.From is not null).ToList();
+        Assert.Equal(2, forks.Count); // GN scratch 1x and pre-trained 1x (FrozenBN has one schedule at smoke scale)
+        Assert.All(forks, f => Assert.Contains(f.From!.TrunkDirectory, f.WaitsFor));
+        Assert.All(forks, f => Assert.Equal(5, f.From!.Iteration));
+        Assert.All(jobs.OfType<DetectionJob>().Where(j => j.Config.ScheduleMultiplier == 2), t => Assert.Equal([5L], t.Config.KeepCheckpointsAt!));
         // Longest first, so that the long runs do not end up alone at the end.
         var lengths = jobs.OfType<DetectionJob>().Select(j => j.Iterations).ToList();
         Assert.Equal(lengths.OrderByDescending(x => x), lengths);
@@ -162,5 +171,25 @@ public class ReproduceSmokeTests : IDisposable
         Assert.True(File.Exists(Path.Combine(dir, "done.json")));
         Assert.Contains(messages, m => m.Contains("worker crashed (exit code 137)"));
         Assert.Contains("worker crashed (exit code 137)", File.ReadAllText(Path.Combine(dir, "log.txt")));
+    }
+
+    [Fact]
+    public void ShorterSchedulesForkedFromTheLongestRunGiveTheSameNumbersAsTrainedAlone()
+    {
+        var plan = StudyPlan.ForScale("smoke");
+        var forked = ReproduceStudy.Run(plan, Path.Combine(root, "forked"));
+        var alone = ReproduceStudy.Run(plan with { ForkShorterSchedules = false }, Path.Combine(root, "alone"));
+        Assert.Equal(Numbers(alone.ResultsCsv), Numbers(forked.ResultsCsv));
+        var shorter = forked.Runs.Where(r => r.Run.Config.ScheduleMultiplier == 1 && r.Run.Norm == "gn").ToList();
+        Assert.NotEmpty(shorter);
+        foreach (var (run, result) in shorter)
+        {
+            Assert.True(File.Exists(Path.Combine(result.Directory, Fork.FileName)), $"{run.Config.ShortName} was forked");
+            Assert.Contains("forked at iteration 5", File.ReadAllText(Path.Combine(result.Directory, "log.txt")));
+            // Its metrics.csv is whole: the trunk's rows up to the fork, then its own, same as trained alone.
+            string twin = Path.Combine(alone.Runs.Single(r => r.Run.Config.ShortName == run.Config.ShortName).Result.Directory, "metrics.csv");
+            static IEnumerable<string> Losses(string csv) => File.ReadAllLines(csv).Select(l => string.Join(",", l.Split(',')[..^1]));
+            Assert.Equal(Losses(twin), Losses(Path.Combine(result.Directory, "metrics.csv")));
+        }
     }
 }
