@@ -12,13 +12,15 @@ public static class ReproduceCommand
         var outDir = new Option<string?>("--out") { Description = "Study folder (default: runs/reproduce-SCALE). Finished runs in it are reused." };
         var device = new Option<string>("--device") { Description = "cpu, cuda or auto.", DefaultValueFactory = _ => "cpu" };
         var jobs = new Option<int?>("--jobs") { Description = "Runs trained side by side, each in its own process (default: one per core on the CPU, 1 on a GPU; 0: one after another in this process)." };
+        var schedules = new Option<string?>("--schedules") { Description = "The GN schedules to compare instead of the scale's, e.g. 1,2,4,8 (k in the paper's k x rule)." };
         var cmd = new Command("reproduce", "Run the paper's headline study: from scratch against pre-trained (GN), plus the frozen-BN baseline, at several schedules; write results.csv and report.html.");
-        cmd.Options.Add(scale); cmd.Options.Add(outDir); cmd.Options.Add(device); cmd.Options.Add(jobs);
+        cmd.Options.Add(scale); cmd.Options.Add(outDir); cmd.Options.Add(device); cmd.Options.Add(jobs); cmd.Options.Add(schedules);
         cmd.SetAction(p =>
         {
             string s = p.GetValue(scale)!;
             string root = p.GetValue(outDir) ?? Path.Combine("runs", $"reproduce-{s}");
             var plan = StudyPlan.ForScale(s, p.GetValue(device)!);
+            if (p.GetValue(schedules) is { } list) plan = plan with { Schedules = ParseSchedules(list) };
             int? j = p.GetValue(jobs);
             bool gpu = p.GetValue(device)!.StartsWith("cuda", StringComparison.Ordinal);
             var workers = j == 0 ? null : WorkerCommand.Options(j ?? (gpu ? 1 : null));
@@ -31,5 +33,18 @@ public static class ReproduceCommand
             return 0;
         });
         return cmd;
+    }
+
+    static IReadOnlyList<double> ParseSchedules(string list)
+    {
+        var values = new List<double>();
+        foreach (string part in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part.TrimEnd('x'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double k) || k <= 0)
+                throw new ArgumentException($"--schedules: '{part}' is not a positive schedule multiplier (use e.g. 1,2,4,8)");
+            values.Add(k);
+        }
+        if (values.Count == 0) throw new ArgumentException("--schedules: give at least one schedule, e.g. 1,2,4");
+        return values.Distinct().Order().ToList();
     }
 }
