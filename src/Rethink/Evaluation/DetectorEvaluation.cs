@@ -2,6 +2,7 @@ using Rethink.Data;
 using Rethink.Data.Coco;
 using Rethink.Data.Masks;
 using Rethink.Modeling;
+using Rethink.Runtime;
 using Rethink.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,7 +33,7 @@ public static class DetectorEvaluation
                 var scores = det.Scores.cpu().to(float64).data<double>().ToArray();
                 var labels = det.Labels.cpu().data<long>().ToArray();
                 byte[]? masks = null;
-                if (det.Masks is not null && det.Count > 0) masks = (det.Masks.cpu() >= 0.5).to(ScalarType.Byte).data<byte>().ToArray();
+                if (det.Masks is not null && det.Count > 0) masks = det.Masks.cpu().ge(Scalars.Of(0.5)).to(ScalarType.Byte).data<byte>().ToArray();
                 var kps = det.Keypoints is not null && det.Count > 0 ? det.Keypoints.cpu().to(float64).data<double>().ToArray() : null;
                 int k = det.Keypoints is not null ? (int)det.Keypoints.shape[1] : 0;
                 int hw = record.Height * record.Width;

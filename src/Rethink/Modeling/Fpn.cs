@@ -1,5 +1,6 @@
 using Rethink.Modeling.Backbones;
 using Rethink.Modeling.Layers;
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,7 +45,7 @@ public sealed class Fpn : nn.Module<Tensor[], Tensor[]>
         {
             var lateral = inner_blocks[i].forward(features[i]);
             var topDown = nn.functional.upsample_nearest2d(last, [lateral.shape[2], lateral.shape[3]]);
-            last = lateral + topDown;
+            last = lateral.add(topDown, Scalars.One);
             results[i] = layer_blocks[i].forward(last);
         }
         results[n] = nn.functional.max_pool2d(results[n - 1], 1, 2, 0);

@@ -1,4 +1,5 @@
 using Rethink.Modeling.Layers;
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -111,9 +112,9 @@ public sealed class Rpn : nn.Module
         {
             long count = countsPerLevel[l];
             long k = Math.Min(preNms, count);
-            var top = logits.narrow(0, start, count).topk((int)k).indexes + start;
+            var top = logits.narrow(0, start, count).topk((int)k).indexes.add(Scalars.OfInt(start), Scalars.One);
             keepIdx.Add(top);
-            levelIds.Add(full(k, (long)l, dtype: int64, device: boxes.device));
+            levelIds.Add(full(k, Scalars.OfInt(l), dtype: int64, device: boxes.device));
             start += count;
         }
         var idx = cat(keepIdx, 0);
@@ -139,12 +140,13 @@ public sealed class Rpn : nn.Module
             {
                 var gt = targets[i].Boxes.to(anchors.dtype);
                 var matches = Matcher.Match(Boxes.Iou(gt, anchors));
-                var labels = (matches >= 0).to(int64);
-                labels.masked_fill_(matches == Matcher.BetweenThresholds, -1);
+                var labels = matches.ge(Scalars.Zero).to(int64);
+                labels.masked_fill_(matches.eq(Scalars.OfInt(Matcher.BetweenThresholds)), Scalars.OfInt(-1));
                 var (pos, neg) = Sampler.Sample(labels);
-                sampledPos.Add(pos + i * perImage);
-                sampledNeg.Add(neg + i * perImage);
-                var matchedGt = gt.shape[0] > 0 ? gt.index_select(0, matches.clamp_min(0).index_select(0, pos)) : zeros(0, 4, device: anchors.device);
+                var offset = Scalars.OfInt(i * perImage);
+                sampledPos.Add(pos.add(offset, Scalars.One));
+                sampledNeg.Add(neg.add(offset, Scalars.One));
+                var matchedGt = gt.shape[0] > 0 ? gt.index_select(0, matches.clamp_min(Scalars.Zero).index_select(0, pos)) : zeros(0, 4, device: anchors.device);
                 regTargets.Add(BoxCoder.Rpn.Encode(matchedGt, anchors.index_select(0, pos)));
             }
         }
@@ -155,7 +157,7 @@ public sealed class Rpn : nn.Module
         var objTargets = cat([ones(posIdx.shape[0], device: logits.device), zeros(allIdx.shape[0] - posIdx.shape[0], device: logits.device)], 0);
         var objectness = nn.functional.binary_cross_entropy_with_logits(flatLogits.index_select(0, allIdx), objTargets);
         var boxReg = nn.functional.smooth_l1_loss(flatDeltas.index_select(0, posIdx), cat(regTargets, 0), nn.Reduction.Sum, beta: 1.0 / 9)
-                     / Math.Max(1, allIdx.shape[0]);
+                     .div(Scalars.OfInt(Math.Max(1, allIdx.shape[0])));
         return (objectness, boxReg);
     }
 }

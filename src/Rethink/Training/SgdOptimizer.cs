@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,14 +54,20 @@ public sealed class SgdOptimizer
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var grads = parameters.Where(p => p.param.grad is not null).Select(p => p.param.grad!).ToList();
-        double norm = grads.Count == 0 ? 0 : stack(grads.Select(g => g.norm()).ToList()).norm().ToDouble();
+        double norm = grads.Count == 0 ? 0 : Scalars.ToDouble(stack(grads.Select(g => g.norm()).ToList()).norm());
         double clip = Config.ClipGradNorm is double c && norm > c ? c / (norm + 1e-6) : 1.0;
+        // The learning rate and the clip factor change from step to step, so they are not cached: these Scalars are
+        // disposed at the end of the method, which keeps them alive across every op that reads them.
+        using var negLr = (-lr).ToScalar();
+        using var clipFactor = clip.ToScalar();
+        var weightDecay = Scalars.Of(Config.WeightDecay);
+        var momentumFactor = Scalars.Of(Config.Momentum);
         foreach (var (name, p, decay) in parameters)
         {
             var g = p.grad;
             if (g is null) continue;
-            var d = clip != 1.0 ? g * clip : g.clone();
-            if (decay && Config.WeightDecay != 0) d.add_(p, alpha: Config.WeightDecay);
+            var d = clip != 1.0 ? g.mul(clipFactor) : g.clone();
+            if (decay && Config.WeightDecay != 0) d.add_(p, weightDecay);
             if (Config.Momentum != 0)
             {
                 if (!momentum.TryGetValue(name, out var buf))
@@ -68,10 +75,10 @@ public sealed class SgdOptimizer
                     buf = d.detach().clone().DetachFromDisposeScope();
                     momentum[name] = buf;
                 }
-                else buf.mul_(Config.Momentum).add_(d);
+                else buf.mul_(momentumFactor).add_(d, Scalars.One);
                 d = buf;
             }
-            p.add_(d, alpha: -lr);
+            p.add_(d, negLr);
         }
         return norm;
     }

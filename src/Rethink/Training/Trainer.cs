@@ -86,9 +86,9 @@ public sealed class Trainer(ITrainingTask task, EngineConfig config, RunDirector
                 using (var scope = NewDisposeScope())
                 {
                     var losses = task.Losses(batch);
-                    var sum = losses.Values.Aggregate((a, b) => a + b);
-                    values = losses.ToDictionary(kv => kv.Key, kv => kv.Value.ToDouble());
-                    totalLoss = sum.ToDouble();
+                    var sum = losses.Values.Aggregate((a, b) => a.add(b, Scalars.One));
+                    values = losses.ToDictionary(kv => kv.Key, kv => Scalars.ToDouble(kv.Value));
+                    totalLoss = Scalars.ToDouble(sum);
                     if (!double.IsFinite(totalLoss))
                     {
                         string which = string.Join(", ", values.Where(kv => !double.IsFinite(kv.Value)).Select(kv => kv.Key));

@@ -1,4 +1,5 @@
 using Rethink.Modeling.Layers;
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -138,7 +139,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var y = bn1.forward(conv1.forward(x)).relu_();
         y = bn2.forward(conv2.forward(y));
         var shortcut = downsample is null ? x : downsample.forward(x);
-        return y.add_(shortcut).relu_();
+        return y.add_(shortcut, Scalars.One).relu_();
     }
 }
 
@@ -168,6 +169,6 @@ public sealed class BottleneckBlock : nn.Module<Tensor, Tensor>
         y = bn2.forward(conv2.forward(y)).relu_();
         y = bn3.forward(conv3.forward(y));
         var shortcut = downsample is null ? x : downsample.forward(x);
-        return y.add_(shortcut).relu_();
+        return y.add_(shortcut, Scalars.One).relu_();
     }
 }

@@ -77,12 +77,12 @@ public sealed class RoiHeads : nn.Module
         {
             ["loss_classifier"] = nn.functional.cross_entropy(classLogits, labels),
         };
-        var pos = (labels > 0).nonzero().squeeze(1);
+        var pos = labels.gt(Scalars.Zero).nonzero().squeeze(1);
         LastSampledPositives = pos.shape[0];
         var deltas = boxDeltas.view(boxDeltas.shape[0], numClasses, 4);
-        var posDeltas = deltas.index_select(0, pos)[arange(pos.shape[0], device: pos.device), labels.index_select(0, pos)];
+        var posDeltas = deltas.index_select(0, pos)[Range(pos.shape[0], pos.device), labels.index_select(0, pos)];
         losses["loss_box_reg"] = nn.functional.smooth_l1_loss(posDeltas, sampled.RegressionTargets.index_select(0, pos),
-            nn.Reduction.Sum, beta: 1.0 / 9) / Math.Max(1, labels.shape[0]);
+            nn.Reduction.Sum, beta: 1.0 / 9).div(Scalars.OfInt(Math.Max(1, labels.shape[0])));
 
         if (mask_head is not null || keypoint_head is not null)
         {
@@ -92,7 +92,7 @@ public sealed class RoiHeads : nn.Module
             var posGt = new List<Tensor>();
             for (int i = 0; i < sampled.Proposals.Count; i++)
             {
-                var p = (sampled.Labels[i] > 0).nonzero().squeeze(1);
+                var p = sampled.Labels[i].gt(Scalars.Zero).nonzero().squeeze(1);
                 posProps.Add(sampled.Proposals[i].index_select(0, p));
                 posLabels.Add(sampled.Labels[i].index_select(0, p));
                 posGt.Add(sampled.MatchedGt[i].index_select(0, p));
@@ -119,14 +119,14 @@ public sealed class RoiHeads : nn.Module
             var all = cat([proposals[i], gt], 0);
             var matches = matcher.Match(Boxes.Iou(gt, all));
             var lab = gt.shape[0] > 0
-                ? targets[i].Labels.to(int64).index_select(0, matches.clamp_min(0))
+                ? targets[i].Labels.to(int64).index_select(0, matches.clamp_min(Scalars.Zero))
                 : zeros(all.shape[0], dtype: int64, device: all.device);
-            lab.masked_fill_(matches == Matcher.BelowLow, 0);
-            lab.masked_fill_(matches == Matcher.BetweenThresholds, -1);
+            lab.masked_fill_(matches.eq(Scalars.OfInt(Matcher.BelowLow)), Scalars.Zero);
+            lab.masked_fill_(matches.eq(Scalars.OfInt(Matcher.BetweenThresholds)), Scalars.OfInt(-1));
             var (p, n) = sampler.Sample(lab);
             var keep = cat([p, n], 0);
             var sampledBoxes = all.index_select(0, keep);
-            var gtIdx = matches.clamp_min(0).index_select(0, keep);
+            var gtIdx = matches.clamp_min(Scalars.Zero).index_select(0, keep);
             props.Add(sampledBoxes);
             labels.Add(lab.index_select(0, keep));
             matchedGt.Add(gtIdx);
@@ -142,7 +142,7 @@ public sealed class RoiHeads : nn.Module
         Tensor pooled, logits;
         using (StepProfiler.Measure("roi.mask.pool")) pooled = maskPool.Apply(features, props);
         using (StepProfiler.Measure("roi.mask.head")) logits = mask_head!.forward(pooled);
-        if (total == 0) return logits.sum() * 0;
+        if (total == 0) return logits.sum().mul(Scalars.Zero);
         long m = logits.shape[^1];
         var maskTargets = new List<Tensor>();
         using (StepProfiler.Measure("roi.mask.targets"))
@@ -157,7 +157,7 @@ public sealed class RoiHeads : nn.Module
             }
         }
         var lab = cat(labels, 0);
-        var selected = logits[arange(lab.shape[0], device: lab.device), lab];
+        var selected = logits[Range(lab.shape[0], lab.device), lab];
         return nn.functional.binary_cross_entropy_with_logits(selected, cat(maskTargets, 0));
     }
 
@@ -178,10 +178,10 @@ public sealed class RoiHeads : nn.Module
                 valid.Add(v);
             }
         }
-        if (targetIdx.Count == 0) return heatmaps.sum() * 0;
+        if (targetIdx.Count == 0) return heatmaps.sum().mul(Scalars.Zero);
         var tgt = cat(targetIdx, 0).reshape(-1);
         var ok = cat(valid, 0).reshape(-1).nonzero().squeeze(1);
-        if (ok.shape[0] == 0) return heatmaps.sum() * 0;
+        if (ok.shape[0] == 0) return heatmaps.sum().mul(Scalars.Zero);
         var flat = heatmaps.reshape(-1, size * size);
         return nn.functional.cross_entropy(flat.index_select(0, ok), tgt.index_select(0, ok));
     }
@@ -191,20 +191,23 @@ public sealed class RoiHeads : nn.Module
     {
         var ox = rois[TensorIndex.Colon, 0].unsqueeze(1);
         var oy = rois[TensorIndex.Colon, 1].unsqueeze(1);
-        var sx = size / (rois[TensorIndex.Colon, 2] - rois[TensorIndex.Colon, 0]).clamp_min(1e-6).unsqueeze(1);
-        var sy = size / (rois[TensorIndex.Colon, 3] - rois[TensorIndex.Colon, 1]).clamp_min(1e-6).unsqueeze(1);
+        // size / t, computed as TorchSharp's operator does: t.reciprocal() * size.
+        var cells = Scalars.OfInt(size);
+        var sx = (rois[TensorIndex.Colon, 2] - rois[TensorIndex.Colon, 0]).clamp_min(Scalars.Of(1e-6)).unsqueeze(1).reciprocal().mul(cells);
+        var sy = (rois[TensorIndex.Colon, 3] - rois[TensorIndex.Colon, 1]).clamp_min(Scalars.Of(1e-6)).unsqueeze(1).reciprocal().mul(cells);
         var x = keypoints[TensorIndex.Ellipsis, 0];
         var y = keypoints[TensorIndex.Ellipsis, 1];
         var onRightEdge = x == rois[TensorIndex.Colon, 2].unsqueeze(1);
         var onBottomEdge = y == rois[TensorIndex.Colon, 3].unsqueeze(1);
         var hx = ((x - ox) * sx).floor().to(int64);
         var hy = ((y - oy) * sy).floor().to(int64);
-        hx = where(onRightEdge, full_like(hx, size - 1), hx);
-        hy = where(onBottomEdge, full_like(hy, size - 1), hy);
-        var inside = (hx >= 0) & (hy >= 0) & (hx < size) & (hy < size);
-        var visible = keypoints[TensorIndex.Ellipsis, 2] > 0;
+        var last = Scalars.OfInt(size - 1);
+        hx = where(onRightEdge, full_like(hx, last), hx);
+        hy = where(onBottomEdge, full_like(hy, last), hy);
+        var inside = hx.ge(Scalars.Zero) & hy.ge(Scalars.Zero) & hx.lt(cells) & hy.lt(cells);
+        var visible = keypoints[TensorIndex.Ellipsis, 2].gt(Scalars.Zero);
         var valid = inside & visible;
-        var index = where(valid, hy * size + hx, zeros_like(hx));
+        var index = where(valid, hy.mul(cells).add(hx, Scalars.One), zeros_like(hx));
         return (index, valid);
     }
 
@@ -231,9 +234,9 @@ public sealed class RoiHeads : nn.Module
             start += r;
             // Drop the background column, then flatten (RoI, class) pairs.
             boxes = boxes[TensorIndex.Colon, TensorIndex.Slice(1, null)].reshape(-1, 4);
-            var labels = arange(1, numClasses, dtype: int64, device: boxes.device).unsqueeze(0).expand(r, -1).reshape(-1);
+            var labels = arange(Scalars.One, Scalars.OfInt(numClasses), Scalars.One, dtype: int64, device: boxes.device).unsqueeze(0).expand(r, -1).reshape(-1);
             scores = scores[TensorIndex.Colon, TensorIndex.Slice(1, null)].reshape(-1);
-            var keep = (scores > Config.ScoreThreshold).nonzero().squeeze(1);
+            var keep = scores.gt(Scalars.Of(Config.ScoreThreshold)).nonzero().squeeze(1);
             boxes = boxes.index_select(0, keep); scores = scores.index_select(0, keep); labels = labels.index_select(0, keep);
             keep = Boxes.KeepNonSmall(boxes, 1e-2);
             boxes = boxes.index_select(0, keep); scores = scores.index_select(0, keep); labels = labels.index_select(0, keep);
@@ -261,7 +264,7 @@ public sealed class RoiHeads : nn.Module
             {
                 var d = results[i];
                 long n = d.Count;
-                var probs = logits.narrow(0, offset, n)[arange(n, device: d.Labels.device), d.Labels].unsqueeze(1).sigmoid();
+                var probs = logits.narrow(0, offset, n)[Range(n, d.Labels.device), d.Labels].unsqueeze(1).sigmoid();
                 offset += n;
                 var (h, w) = sizes[i];
                 results[i] = d with { Masks = MaskPaster.Paste(probs, d.Boxes, h, w) };
@@ -294,12 +297,17 @@ public sealed class RoiHeads : nn.Module
         long n = maps.shape[0], k = maps.shape[1], s = maps.shape[2];
         var flat = maps.reshape(n, k, -1);
         var (score, idx) = flat.max(2);
-        var px = (idx % s).to(boxes.dtype) + 0.5;
-        var py = idx.div(s, rounding_mode: RoundingMode.floor).to(boxes.dtype) + 0.5;
+        var cells = Scalars.OfInt(s);
+        var half = Scalars.Of(0.5);
+        var px = idx.remainder(cells).to(boxes.dtype).add(half, Scalars.One);
+        var py = idx.div(cells, rounding_mode: RoundingMode.floor).to(boxes.dtype).add(half, Scalars.One);
         var x1 = boxes[TensorIndex.Colon, 0].unsqueeze(1);
         var y1 = boxes[TensorIndex.Colon, 1].unsqueeze(1);
         var bw = (boxes[TensorIndex.Colon, 2] - boxes[TensorIndex.Colon, 0]).unsqueeze(1);
         var bh = (boxes[TensorIndex.Colon, 3] - boxes[TensorIndex.Colon, 1]).unsqueeze(1);
-        return stack([x1 + px * bw / s, y1 + py * bh / s, score.to(boxes.dtype)], 2);
+        return stack([x1.add((px * bw).div(cells), Scalars.One), y1.add((py * bh).div(cells), Scalars.One), score.to(boxes.dtype)], 2);
     }
+
+    /// <summary>0..n-1 as int64, as <c>arange(n)</c> makes it, with cached Scalars.</summary>
+    static Tensor Range(long n, Device device) => arange(Scalars.Zero, Scalars.OfInt(n), Scalars.One, device: device);
 }

@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,13 +42,14 @@ public sealed class AnchorGenerator
     {
         using var scope = NewDisposeScope();
         int s = Strides[level];
-        var sx = arange(0, width, dtype: float32, device: device) * s;
-        var sy = arange(0, height, dtype: float32, device: device) * s;
+        var step = Scalars.OfInt(s);
+        var sx = arange(Scalars.Zero, Scalars.OfInt(width), Scalars.One, dtype: float32, device: device).mul(step);
+        var sy = arange(Scalars.Zero, Scalars.OfInt(height), Scalars.One, dtype: float32, device: device).mul(step);
         var grid = meshgrid([sy, sx], indexing: "ij");
         var yy = grid[0].reshape(-1);
         var xx = grid[1].reshape(-1);
         var shifts = stack([xx, yy, xx, yy], 1);
-        var anchors = shifts.view(-1, 1, 4) + BaseAnchors(level, device).view(1, -1, 4);
+        var anchors = shifts.view(-1, 1, 4).add(BaseAnchors(level, device).view(1, -1, 4), Scalars.One);
         return anchors.reshape(-1, 4).MoveToOuterDisposeScope();
     }
 

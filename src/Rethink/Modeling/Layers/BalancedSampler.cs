@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,8 +16,8 @@ public sealed record BalancedSampler(int BatchPerImage, double PositiveFraction)
     public (Tensor positives, Tensor negatives) Sample(Tensor labels)
     {
         using var scope = NewDisposeScope();
-        var pos = (labels >= 1).nonzero().squeeze(1);
-        var neg = (labels == 0).nonzero().squeeze(1);
+        var pos = labels.ge(Scalars.One).nonzero().squeeze(1);
+        var neg = labels.eq(Scalars.Zero).nonzero().squeeze(1);
         long numPos = Math.Min((long)(BatchPerImage * PositiveFraction), pos.shape[0]);
         long numNeg = Math.Min(BatchPerImage - numPos, neg.shape[0]);
         var p = pos.index_select(0, randperm(pos.shape[0]).narrow(0, 0, numPos).to(labels.device));

@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,10 +21,10 @@ public sealed record BoxCoder(double Wx = 1, double Wy = 1, double Ww = 1, doubl
         using var scope = NewDisposeScope();
         var (px, py, pw, ph) = Centers(reference);
         var (gx, gy, gw, gh) = Centers(boxes);
-        var dx = Wx * (gx - px) / pw;
-        var dy = Wy * (gy - py) / ph;
-        var dw = Ww * (gw / pw).log();
-        var dh = Wh * (gh / ph).log();
+        var dx = (gx - px).mul(Scalars.Of(Wx)) / pw;
+        var dy = (gy - py).mul(Scalars.Of(Wy)) / ph;
+        var dw = (gw / pw).log().mul(Scalars.Of(Ww));
+        var dh = (gh / ph).log().mul(Scalars.Of(Wh));
         return stack([dx, dy, dw, dh], 1).MoveToOuterDisposeScope();
     }
 
@@ -35,15 +36,19 @@ public sealed record BoxCoder(double Wx = 1, double Wy = 1, double Ww = 1, doubl
         var (px, py, pw, ph) = Centers(r);
         long n = deltas.shape[0], k = deltas.shape[1] / 4;
         var d = deltas.reshape(n, k, 4);
-        var dx = d[TensorIndex.Ellipsis, 0] / Wx;
-        var dy = d[TensorIndex.Ellipsis, 1] / Wy;
-        var dw = (d[TensorIndex.Ellipsis, 2] / Ww).clamp_max(ScaleClamp);
-        var dh = (d[TensorIndex.Ellipsis, 3] / Wh).clamp_max(ScaleClamp);
-        var cx = dx * pw.unsqueeze(1) + px.unsqueeze(1);
-        var cy = dy * ph.unsqueeze(1) + py.unsqueeze(1);
+        var clamp = Scalars.Of(ScaleClamp);
+        var dx = d[TensorIndex.Ellipsis, 0].div(Scalars.Of(Wx));
+        var dy = d[TensorIndex.Ellipsis, 1].div(Scalars.Of(Wy));
+        var dw = d[TensorIndex.Ellipsis, 2].div(Scalars.Of(Ww)).clamp_max(clamp);
+        var dh = d[TensorIndex.Ellipsis, 3].div(Scalars.Of(Wh)).clamp_max(clamp);
+        var cx = (dx * pw.unsqueeze(1)).add(px.unsqueeze(1), Scalars.One);
+        var cy = (dy * ph.unsqueeze(1)).add(py.unsqueeze(1), Scalars.One);
         var w = dw.exp() * pw.unsqueeze(1);
         var h = dh.exp() * ph.unsqueeze(1);
-        var boxes = stack([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h], 2);
+        var half = Scalars.Of(0.5);
+        var halfW = w.mul(half);
+        var halfH = h.mul(half);
+        var boxes = stack([cx - halfW, cy - halfH, cx.add(halfW, Scalars.One), cy.add(halfH, Scalars.One)], 2);
         return boxes.reshape(n, k * 4).MoveToOuterDisposeScope();
     }
 
@@ -51,6 +56,7 @@ public sealed record BoxCoder(double Wx = 1, double Wy = 1, double Ww = 1, doubl
     {
         var w = b[TensorIndex.Colon, 2] - b[TensorIndex.Colon, 0];
         var h = b[TensorIndex.Colon, 3] - b[TensorIndex.Colon, 1];
-        return (b[TensorIndex.Colon, 0] + 0.5 * w, b[TensorIndex.Colon, 1] + 0.5 * h, w, h);
+        var half = Scalars.Of(0.5);
+        return (b[TensorIndex.Colon, 0].add(w.mul(half), Scalars.One), b[TensorIndex.Colon, 1].add(h.mul(half), Scalars.One), w, h);
     }
 }

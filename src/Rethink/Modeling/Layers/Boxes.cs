@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,10 +23,10 @@ public static class Boxes
         var areaB = Area(b);
         var lt = maximum(a[TensorIndex.Colon, TensorIndex.None, TensorIndex.Slice(null, 2)], b[TensorIndex.None, TensorIndex.Colon, TensorIndex.Slice(null, 2)]);
         var rb = minimum(a[TensorIndex.Colon, TensorIndex.None, TensorIndex.Slice(2, null)], b[TensorIndex.None, TensorIndex.Colon, TensorIndex.Slice(2, null)]);
-        var wh = (rb - lt).clamp_min(0);
+        var wh = (rb - lt).clamp_min(Scalars.Zero);
         var inter = wh[TensorIndex.Ellipsis, 0] * wh[TensorIndex.Ellipsis, 1];
-        var union = areaA[TensorIndex.Colon, TensorIndex.None] + areaB[TensorIndex.None, TensorIndex.Colon] - inter;
-        var iou = where(union > 0, inter / union.clamp_min(1e-12), zeros_like(inter));
+        var union = areaA[TensorIndex.Colon, TensorIndex.None].add(areaB[TensorIndex.None, TensorIndex.Colon], Scalars.One) - inter;
+        var iou = where(union.gt(Scalars.Zero), inter / union.clamp_min(Scalars.Of(1e-12)), zeros_like(inter));
         return iou.MoveToOuterDisposeScope();
     }
 
@@ -33,8 +34,8 @@ public static class Boxes
     public static Tensor Clip(Tensor boxes, long height, long width)
     {
         using var scope = NewDisposeScope();
-        var x = boxes[TensorIndex.Ellipsis, TensorIndex.Slice(0, null, 2)].clamp(0, width);
-        var y = boxes[TensorIndex.Ellipsis, TensorIndex.Slice(1, null, 2)].clamp(0, height);
+        var x = boxes[TensorIndex.Ellipsis, TensorIndex.Slice(0, null, 2)].clamp(Scalars.Zero, Scalars.OfInt(width));
+        var y = boxes[TensorIndex.Ellipsis, TensorIndex.Slice(1, null, 2)].clamp(Scalars.Zero, Scalars.OfInt(height));
         return stack([x, y], -1).reshape(boxes.shape).MoveToOuterDisposeScope();
     }
 
@@ -44,6 +45,7 @@ public static class Boxes
         using var scope = NewDisposeScope();
         var w = boxes[TensorIndex.Colon, 2] - boxes[TensorIndex.Colon, 0];
         var h = boxes[TensorIndex.Colon, 3] - boxes[TensorIndex.Colon, 1];
-        return ((w >= minSize) & (h >= minSize)).nonzero().squeeze(1).MoveToOuterDisposeScope();
+        var min = Scalars.Of(minSize);
+        return (w.ge(min) & h.ge(min)).nonzero().squeeze(1).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,8 +24,8 @@ public sealed class FrozenBatchNorm2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var scale = get_buffer("weight")! * (get_buffer("running_var")! + eps).rsqrt();
+        var scale = get_buffer("weight")! * get_buffer("running_var")!.add(Scalars.Of(eps), Scalars.One).rsqrt();
         var shift = get_buffer("bias")! - get_buffer("running_mean")! * scale;
-        return (x * scale.view(1, -1, 1, 1) + shift.view(1, -1, 1, 1)).MoveToOuterDisposeScope();
+        return (x * scale.view(1, -1, 1, 1)).add(shift.view(1, -1, 1, 1), Scalars.One).MoveToOuterDisposeScope();
     }
 }

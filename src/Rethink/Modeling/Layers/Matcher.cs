@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,13 +19,14 @@ public sealed record Matcher(double High, double Low, bool AllowLowQuality)
     public Tensor Match(Tensor iou)
     {
         if (iou.shape[0] == 0)
-            return full(iou.shape[1], BelowLow, dtype: int64, device: iou.device);
+            return full(iou.shape[1], Scalars.OfInt(BelowLow), dtype: int64, device: iou.device);
         using var scope = NewDisposeScope();
         var (vals, matches) = iou.max(0);
         var original = AllowLowQuality ? matches.clone() : null;
         matches = matches.clone();
-        matches.masked_fill_(vals < Low, BelowLow);
-        matches.masked_fill_((vals >= Low) & (vals < High), BetweenThresholds);
+        var low = Scalars.Of(Low);
+        matches.masked_fill_(vals.lt(low), Scalars.OfInt(BelowLow));
+        matches.masked_fill_(vals.ge(low) & vals.lt(Scalars.Of(High)), Scalars.OfInt(BetweenThresholds));
         if (original is not null)
         {
             // For each ground truth, every prediction tied for its highest IoU keeps its original match.

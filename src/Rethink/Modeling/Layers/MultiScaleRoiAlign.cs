@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,8 +37,12 @@ public sealed class MultiScaleRoiAlign
     public Tensor Levels(Tensor boxes)
     {
         using var scope = NewDisposeScope();
-        var s = Boxes.Area(boxes).clamp_min(0).sqrt();
-        var lvl = (CanonicalLevel + (s / CanonicalScale).log2() + 1e-6).floor().clamp(MinLevel, MaxLevel) - MinLevel;
+        var s = Boxes.Area(boxes).clamp_min(Scalars.Zero).sqrt();
+        var lvl = s.div(Scalars.OfInt(CanonicalScale)).log2()
+            .add(Scalars.OfInt(CanonicalLevel), Scalars.One)
+            .add(Scalars.Of(1e-6), Scalars.One)
+            .floor().clamp(Scalars.OfInt(MinLevel), Scalars.OfInt(MaxLevel))
+            .sub(Scalars.OfInt(MinLevel));
         return lvl.to(int64).MoveToOuterDisposeScope();
     }
 
@@ -58,7 +63,7 @@ public sealed class MultiScaleRoiAlign
         var order = new List<Tensor>();
         for (int l = 0; l < Strides.Length; l++)
         {
-            var idx = (levels == l).nonzero().squeeze(1);
+            var idx = levels.eq(Scalars.OfInt(l)).nonzero().squeeze(1);
             if (idx.shape[0] == 0) continue;
             pieces.Add(RoiAlign.Apply(features[l], rois.index_select(0, idx), OutputSize, OutputSize, 1.0 / Strides[l], SamplingRatio, Aligned));
             order.Add(idx);
@@ -68,7 +73,7 @@ public sealed class MultiScaleRoiAlign
         var all = cat(pieces, 0);
         var perm = cat(order, 0);
         var inverse = empty_like(perm);
-        inverse.index_put_(arange(k, dtype: int64, device: perm.device), perm);
+        inverse.index_put_(arange(Scalars.Zero, Scalars.OfInt(k), Scalars.One, dtype: int64, device: perm.device), perm);
         return all.index_select(0, inverse).MoveToOuterDisposeScope();
     }
 
@@ -78,7 +83,7 @@ public sealed class MultiScaleRoiAlign
         using var scope = NewDisposeScope();
         var rows = new List<Tensor>();
         for (int i = 0; i < boxes.Count; i++)
-            rows.Add(cat([full(boxes[i].shape[0], 1, (double)i, dtype: boxes[i].dtype, device: boxes[i].device), boxes[i]], 1));
+            rows.Add(cat([full(boxes[i].shape[0], 1, Scalars.Of(i), dtype: boxes[i].dtype, device: boxes[i].device), boxes[i]], 1));
         return cat(rows, 0).MoveToOuterDisposeScope();
     }
 }

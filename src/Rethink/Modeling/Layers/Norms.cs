@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,7 +13,7 @@ public static class Norms
         {
             NormKind.None => nn.Identity(),
             NormKind.FrozenBN => new FrozenBatchNorm2d(channels),
-            NormKind.BN => nn.BatchNorm2d(channels),
+            NormKind.BN => new ScalarSafeBatchNorm2d(channels),
             NormKind.SyncBN => new SyncBatchNorm2d(channels),
             NormKind.GN => nn.GroupNorm(GroupsFor(channels, gnGroups), channels),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -22,7 +23,7 @@ public static class Norms
         {
             foreach (var (name, p) in norm.named_parameters())
             {
-                if (name.EndsWith("weight", StringComparison.Ordinal)) p.fill_(1);
+                if (name.EndsWith("weight", StringComparison.Ordinal)) p.fill_(Scalars.One);
                 else if (name.EndsWith("bias", StringComparison.Ordinal)) p.zero_();
             }
         }
@@ -45,5 +46,5 @@ public static class Norms
     public static bool ConvNeedsBias(NormKind kind) => kind == NormKind.None;
 
     public static bool IsNorm(nn.Module module) =>
-        module is FrozenBatchNorm2d or SyncBatchNorm2d or TorchSharp.Modules.BatchNorm2d or TorchSharp.Modules.GroupNorm;
+        module is FrozenBatchNorm2d or SyncBatchNorm2d or ScalarSafeBatchNorm2d or TorchSharp.Modules.BatchNorm2d or TorchSharp.Modules.GroupNorm;
 }

@@ -1,3 +1,4 @@
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,23 +45,25 @@ public static class RoiAlign
             var r = rois.detach().to(dtype);
             double offset = aligned ? 0.5 : 0.0;
             var batch = r[TensorIndex.Colon, 0].to(int64);
-            var x0 = r[TensorIndex.Colon, 1] * spatialScale - offset;
-            var y0 = r[TensorIndex.Colon, 2] * spatialScale - offset;
-            var roiW = r[TensorIndex.Colon, 3] * spatialScale - offset - x0;
-            var roiH = r[TensorIndex.Colon, 4] * spatialScale - offset - y0;
+            var scale = Scalars.Of(spatialScale);
+            var shift = Scalars.Of(offset);
+            var x0 = r[TensorIndex.Colon, 1].mul(scale).sub(shift);
+            var y0 = r[TensorIndex.Colon, 2].mul(scale).sub(shift);
+            var roiW = r[TensorIndex.Colon, 3].mul(scale).sub(shift) - x0;
+            var roiH = r[TensorIndex.Colon, 4].mul(scale).sub(shift) - y0;
             if (!aligned)
             {
-                roiW = roiW.clamp_min(1.0);
-                roiH = roiH.clamp_min(1.0);
+                roiW = roiW.clamp_min(Scalars.Of(1.0));
+                roiH = roiH.clamp_min(Scalars.Of(1.0));
             }
-            var binW = roiW / outW;
-            var binH = roiH / outH;
+            var binW = roiW.div(Scalars.OfInt(outW));
+            var binH = roiH.div(Scalars.OfInt(outH));
             Tensor gridH, gridW;
             long maxGridH, maxGridW;
             if (samplingRatio > 0)
             {
-                gridH = full(k, samplingRatio, dtype: int64, device: device);
-                gridW = full(k, samplingRatio, dtype: int64, device: device);
+                gridH = full(k, Scalars.OfInt(samplingRatio), dtype: int64, device: device);
+                gridW = full(k, Scalars.OfInt(samplingRatio), dtype: int64, device: device);
                 maxGridH = maxGridW = samplingRatio;
             }
             else
@@ -70,27 +73,30 @@ public static class RoiAlign
                 maxGridH = Math.Max(1, gridH.max().item<long>());
                 maxGridW = Math.Max(1, gridW.max().item<long>());
             }
-            var count = (gridH * gridW).clamp_min(1).to(dtype);
-            var ph = arange(outH, dtype: dtype, device: device);
-            var pw = arange(outW, dtype: dtype, device: device);
-            var gh = gridH.to(dtype).clamp_min(1);
-            var gw = gridW.to(dtype).clamp_min(1);
-            var rowBase = (batch * (h * w)).view(k, 1, 1);
+            var count = (gridH * gridW).clamp_min(Scalars.One).to(dtype);
+            var ph = arange(Scalars.Zero, Scalars.OfInt(outH), Scalars.One, dtype: dtype, device: device);
+            var pw = arange(Scalars.Zero, Scalars.OfInt(outW), Scalars.One, dtype: dtype, device: device);
+            var gh = gridH.to(dtype).clamp_min(Scalars.One);
+            var gw = gridW.to(dtype).clamp_min(Scalars.One);
+            var rowBase = batch.mul(Scalars.OfInt(h * w)).view(k, 1, 1);
             for (long iy = 0; iy < maxGridH; iy++)
             {
                 // (K, outH) sample rows for this iy; rows past a box's own grid get weight 0.
-                var y = y0.unsqueeze(1) + ph.unsqueeze(0) * binH.unsqueeze(1) + (iy + 0.5) * (binH / gh).unsqueeze(1);
-                var yValid = (gridH > iy).unsqueeze(1).to(dtype);
+                var y = y0.unsqueeze(1).add(ph.unsqueeze(0) * binH.unsqueeze(1), Scalars.One)
+                    .add((binH / gh).unsqueeze(1).mul(Scalars.Of(iy + 0.5)), Scalars.One);
+                var yValid = gridH.gt(Scalars.OfInt(iy)).unsqueeze(1).to(dtype);
                 var (yLo, yHi, ly, yIn) = Axis(y, h);
                 for (long ix = 0; ix < maxGridW; ix++)
                 {
-                    var x = x0.unsqueeze(1) + pw.unsqueeze(0) * binW.unsqueeze(1) + (ix + 0.5) * (binW / gw).unsqueeze(1);
-                    var xValid = (gridW > ix).unsqueeze(1).to(dtype);
+                    var x = x0.unsqueeze(1).add(pw.unsqueeze(0) * binW.unsqueeze(1), Scalars.One)
+                        .add((binW / gw).unsqueeze(1).mul(Scalars.Of(ix + 0.5)), Scalars.One);
+                    var xValid = gridW.gt(Scalars.OfInt(ix)).unsqueeze(1).to(dtype);
                     var (xLo, xHi, lx, xIn) = Axis(x, w);
                     // (K, outH, outW) weight common to the four corners: inside-map, inside-grid, 1/count.
                     var common = ((yIn * yValid).unsqueeze(2) * (xIn * xValid).unsqueeze(1)) / count.view(k, 1, 1);
-                    var hy = (1 - ly).unsqueeze(2); var lyy = ly.unsqueeze(2);
-                    var hx = (1 - lx).unsqueeze(1); var lxx = lx.unsqueeze(1);
+                    // 1 - l, computed as TorchSharp's operator does: -l + 1.
+                    var hy = ly.negative().add(Scalars.One, Scalars.One).unsqueeze(2); var lyy = ly.unsqueeze(2);
+                    var hx = lx.negative().add(Scalars.One, Scalars.One).unsqueeze(1); var lxx = lx.unsqueeze(1);
                     corners.Add(Corner(rowBase, yLo, xLo, w, hy * hx * common));
                     corners.Add(Corner(rowBase, yLo, xHi, w, hy * lxx * common));
                     corners.Add(Corner(rowBase, yHi, xLo, w, lyy * hx * common));
@@ -99,7 +105,7 @@ public static class RoiAlign
                 if (!needGrad)
                 {
                     var rows = Table(corners, feats);
-                    partial = partial is null ? rows : partial.add_(rows);
+                    partial = partial is null ? rows : partial.add_(rows, Scalars.One);
                     corners.Clear();
                 }
             }
@@ -111,17 +117,18 @@ public static class RoiAlign
         WeightedRowGather.Apply(feats, stack(corners.Select(c => c.index), 1), stack(corners.Select(c => c.weight), 1));
 
     static (Tensor index, Tensor weight) Corner(Tensor rowBase, Tensor yIdx, Tensor xIdx, long w, Tensor weight) =>
-        ((rowBase + yIdx.unsqueeze(2) * w + xIdx.unsqueeze(1)).reshape(-1), weight.reshape(-1));
+        (rowBase.add(yIdx.unsqueeze(2).mul(Scalars.OfInt(w)), Scalars.One).add(xIdx.unsqueeze(1), Scalars.One).reshape(-1), weight.reshape(-1));
 
     /// <summary>torchvision's bilinear rules along one axis: low and high cell, fraction, and whether the sample counts.</summary>
     static (Tensor lo, Tensor hi, Tensor frac, Tensor inside) Axis(Tensor p, long size)
     {
-        var inside = ((p >= -1.0) & (p <= size)).to(p.dtype);
-        var q = p.clamp_min(0);
+        var last = Scalars.OfInt(size - 1);
+        var inside = (p.ge(Scalars.Of(-1.0)) & p.le(Scalars.OfInt(size))).to(p.dtype);
+        var q = p.clamp_min(Scalars.Zero);
         var lo = q.floor().to(int64);
-        var atEdge = lo >= size - 1;
-        lo = lo.clamp_max(size - 1);
-        var hi = where(atEdge, lo, lo + 1);
+        var atEdge = lo.ge(last);
+        lo = lo.clamp_max(last);
+        var hi = where(atEdge, lo, lo.add(Scalars.One, Scalars.One));
         q = where(atEdge, lo.to(p.dtype), q);
         var frac = q - lo.to(p.dtype);
         return (lo, hi, frac, inside);

@@ -12,11 +12,11 @@ namespace Rethink.Modeling.Layers;
 /// </summary>
 public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
 {
-    readonly TorchSharp.Modules.BatchNorm2d bn;
+    readonly ScalarSafeBatchNorm2d bn;
 
     public SyncBatchNorm2d(long channels, double eps = 1e-5, double momentum = 0.1) : base(nameof(SyncBatchNorm2d))
     {
-        bn = nn.BatchNorm2d(channels, eps, momentum);
+        bn = new ScalarSafeBatchNorm2d(channels, eps, momentum);
         RegisterComponents();
     }
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Rethink.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,7 +33,7 @@ public static class WeightedRowGather
         for (long t = 0; t < index.shape[1]; t++)
         {
             var term = table.index_select(0, index[TensorIndex.Colon, t]) * weight[TensorIndex.Colon, t].unsqueeze(1);
-            acc = acc is null ? term : acc.add_(term);
+            acc = acc is null ? term : acc.add_(term, Scalars.One);
         }
         return acc ?? zeros(index.shape[0], table.shape[1], dtype: table.dtype, device: table.device);
     }
