@@ -52,14 +52,19 @@ public static class ReproduceStudy
         return outcome;
     }
 
-    /// <summary>The study's jobs in the order they should start: pre-trainings, then detection runs, longest first.</summary>
+    /// <summary>
+    /// The study's jobs in the order they should start: pre-trainings, then detection runs by the length of the chain
+    /// they begin (their own iterations and those of the longest run that waits for them), so that a long chain such
+    /// as the frozen-BN 2x run and its 1x fork does not end up alone at the end.
+    /// </summary>
     public static IReadOnlyList<StudyJob> Jobs(StudyPlan plan, string root)
     {
         string gnDir = plan.PretrainDirectory(root, plan.PretrainGn), bnDir = plan.PretrainDirectory(root, plan.PretrainBn);
         var jobs = new List<StudyJob> { new PretrainJob(plan.PretrainGn, "pretrain gn", gnDir) };
         if (plan.FrozenBnSchedules.Count > 0) jobs.Add(new PretrainJob(plan.PretrainBn, "pretrain bn", bnDir));
         var runs = plan.Runs(root);
-        foreach (var run in runs.OrderByDescending(r => r.Config.TotalIterations)) // stable: scratch before pre-trained
+        var detection = new List<DetectionJob>();
+        foreach (var run in runs.OrderByDescending(r => r.Config.TotalIterations))
         {
             var waits = new List<string>();
             if (run.Config.Init == "pretrained:" + gnDir) waits.Add(gnDir);
@@ -78,8 +83,10 @@ public static class ReproduceStudy
                 var points = runs.Where(r => r.Family == run.Family && r != run).Select(r => ForkPoint(r.Config)).Where(p => p > 0).Distinct().Order().ToList();
                 if (points.Count > 0) config = config with { KeepCheckpointsAt = points };
             }
-            jobs.Add(new DetectionJob(config, $"{run.Family} {run.Config.ScheduleMultiplier:0.##}x", run.Directory(root), waits) { From = from });
+            detection.Add(new DetectionJob(config, $"{run.Family} {run.Config.ScheduleMultiplier:0.##}x", run.Directory(root), waits) { From = from });
         }
+        long Chain(DetectionJob j) => j.Iterations + detection.Where(d => d.WaitsFor.Contains(j.Directory)).Select(Chain).DefaultIfEmpty(0).Max();
+        jobs.AddRange(detection.OrderByDescending(Chain)); // stable: scratch before pre-trained among equals
         return jobs;
     }
 

@@ -12,7 +12,7 @@ public abstract record StudyJob(string Title, string Directory, IReadOnlyList<st
     /// <summary>"pretrain" or "detection": what a worker process is told to run.</summary>
     public abstract string Kind { get; }
 
-    /// <summary>Iterations of work, to start the longest jobs first.</summary>
+    /// <summary>Iterations this job trains (a fork: only those after its fork point), to start the longest chains first.</summary>
     public abstract long Iterations { get; }
 
     /// <summary>The config as one line of JSON (a worker reads it from its standard input).</summary>
@@ -55,7 +55,7 @@ public sealed record DetectionJob(DetectionConfig Config, string Title, string D
     public override bool NeedsFinished(string dependency) => From is null || dependency != From.TrunkDirectory;
 
     public override string Kind => "detection";
-    public override long Iterations => Config.TotalIterations;
+    public override long Iterations => Config.TotalIterations - (From?.Iteration ?? 0);
     public override string ConfigJson() => JsonSerializer.Serialize(Config);
     public override TrainingOutcome RunHere(TrainingEvents? events, CancellationToken cancel) => DetectionExperiment.Run(Config, Directory, events, cancel);
 }
