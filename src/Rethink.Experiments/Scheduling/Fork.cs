@@ -27,13 +27,13 @@ public sealed record Fork(string TrunkDirectory, long Iteration)
 
     /// <summary>
     /// Seeds <paramref name="directory"/> with the trunk's checkpoint at <see cref="Iteration"/> and its metrics up to
-    /// there, unless the run has started or finished already. Returns what it did (or why not: then the run trains
-    /// from its first iteration, which gives the same numbers more slowly).
+    /// there, unless the run has started or finished already (then null). Returns what it did, or why not: then the
+    /// run trains from its first iteration, which gives the same numbers more slowly.
     /// </summary>
-    public string Seed(string directory)
+    public string? Seed(string directory)
     {
         var run = new RunDirectory(directory);
-        if (run.IsFinished || run.LatestCheckpoint() is not null) return "already started";
+        if (run.IsFinished || run.LatestCheckpoint() is not null) return null;
         var trunk = new RunDirectory(TrunkDirectory);
         string source = trunk.CheckpointPath(Iteration);
         if (!File.Exists(source)) return $"no checkpoint at iteration {Iteration} in {TrunkDirectory}: training from the start";
