@@ -106,6 +106,21 @@ public class MaskRcnnTests
     }
 
     [Fact]
+    public void KeypointModelWithNoDetectionsReturnsEmptyKeypoints()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(0);
+        var config = ModelZoo.Config("keypointrcnn-tiny-fpn", NormKind.GN, 3);
+        // No score can pass: every image ends with zero boxes (reshape(0, 17, -1) used to throw here).
+        using var model = new MaskRcnn(config with { RoiHeads = config.RoiHeads with { ScoreThreshold = 1.5 } });
+        var (images, _) = Scenes(2, 96, 2, keypoints: true);
+        model.eval();
+        var d = model.Detect(ImageBatch.FromImages(images));
+        Assert.All(d, r => Assert.Equal(0, r.Count));
+        Assert.All(d, r => Assert.Equal([0L, 17L, 3], r.Keypoints!.shape));
+    }
+
+    [Fact]
     public void BadTargetsGetClearErrors()
     {
         using var scope = NewDisposeScope();

@@ -295,7 +295,7 @@ public sealed class RoiHeads : nn.Module
     static Tensor HeatmapsToKeypoints(Tensor maps, Tensor boxes)
     {
         long n = maps.shape[0], k = maps.shape[1], s = maps.shape[2];
-        var flat = maps.reshape(n, k, -1);
+        var flat = maps.reshape(n, k, s * maps.shape[3]); // explicit: -1 is ambiguous when there are no boxes
         var (score, idx) = flat.max(2);
         var cells = Scalars.OfInt(s);
         var half = Scalars.Of(0.5);
