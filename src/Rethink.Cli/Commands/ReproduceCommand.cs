@@ -22,7 +22,8 @@ public static class ReproduceCommand
             var plan = StudyPlan.ForScale(s, p.GetValue(device)!);
             if (p.GetValue(schedules) is { } list) plan = plan with { Schedules = ParseSchedules(list) };
             int? j = p.GetValue(jobs);
-            bool gpu = p.GetValue(device)!.StartsWith("cuda", StringComparison.Ordinal);
+            string dev = p.GetValue(device)!;
+            bool gpu = dev.StartsWith("cuda", StringComparison.Ordinal) || (dev == "auto" && Rethink.Runtime.DeviceSelector.CudaAvailable());
             var workers = j == 0 ? null : WorkerCommand.Options(j ?? (gpu ? 1 : null));
             if (workers is not null) Console.Error.WriteLine($"training {workers.Jobs} runs at a time, {workers.ThreadsPerJob} thread(s) each");
             var outcome = TrainingProgress.RunMany(title => ReproduceStudy.Run(plan, root, title, workers: workers));

@@ -46,7 +46,7 @@ public static class JobRunner
                 }
                 if (running.Count == 0)
                 {
-                    if (pending.Count > 0) throw new InvalidOperationException($"jobs wait for folders no job makes: {string.Join(", ", pending.Select(p => p.Title))}");
+                    if (pending.Count > 0) throw new InvalidOperationException($"jobs wait for each other in a cycle: {string.Join(", ", pending.Select(p => p.Title))}");
                     break;
                 }
                 int i = Task.WaitAny(running.Select(r => (Task)r.Task).ToArray());
