@@ -75,9 +75,22 @@ public sealed record DetectionConfig
     {
         // Null (unset optional) fields are left out, so adding an optional field later keeps existing runs' hashes.
         // The architecture the name resolves to is part of it: a changed preset must not reuse old runs.
-        var json = JsonSerializer.Serialize(this with { Device = "", Threads = null, CheckpointPeriod = 0, SkipBadRecords = false, KeepCheckpointsAt = null }, HashOptions)
+        var json = JsonSerializer.Serialize(this with { Device = "", Threads = null, CheckpointPeriod = 0, SkipBadRecords = false, KeepCheckpointsAt = null, Init = InitIdentity(Init) }, HashOptions)
                    + JsonSerializer.Serialize(Modeling.ModelZoo.Config(Arch, Modeling.Layers.NormKinds.Parse(Norm), 2), HashOptions);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16];
+    }
+
+    /// <summary>
+    /// What an init means for the hash. A study's pre-training folder is named by its own config hash
+    /// ("pretrain-gn-BFDD9873"): that name, not where the study lives, says what it is, so the same run is found from
+    /// `rethink reproduce` (relative paths) and from a notebook (absolute ones). Other inits count as written.
+    /// </summary>
+    static string InitIdentity(string init)
+    {
+        const string prefix = "pretrained:";
+        if (!init.StartsWith(prefix, StringComparison.Ordinal)) return init;
+        string leaf = Path.GetFileName(init[prefix.Length..].TrimEnd('/', '\\'));
+        return System.Text.RegularExpressions.Regex.IsMatch(leaf, "^pretrain-[a-z]+-[0-9A-F]{8}$") ? prefix + leaf : init;
     }
 
     /// <summary>

@@ -56,12 +56,24 @@ public class ReproduceSmokeTests : IDisposable
     static WorkerOptions CliWorkers(int jobs) =>
         new("dotnet", [Path.Combine(AppContext.BaseDirectory, "Rethink.Cli.dll"), "worker"], jobs, 1);
 
-    /// <summary>
-    /// results.csv without the training seconds (they depend on the machine's load) and the run folders (their hash
-    /// includes the pre-training's path, under another root in each study here).
-    /// </summary>
+    /// <summary>results.csv without the training seconds (they depend on the machine's load); run folders included.</summary>
     static string Numbers(string csv) =>
-        string.Join("\n", File.ReadAllLines(csv).Select(l => { var f = l.Split(','); f[11] = f[12] = ""; return string.Join(",", f); }).Order(StringComparer.Ordinal));
+        string.Join("\n", File.ReadAllLines(csv).Select(l => { var f = l.Split(','); f[11] = ""; return string.Join(",", f); }).Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void RunFoldersAreNamedAlikeFromARelativeAndAnAbsoluteStudyRoot()
+    {
+        // `rethink reproduce` names its root relatively, a notebook absolutely: both must find the same runs.
+        var plan = StudyPlan.ForScale("tiny");
+        var relative = plan.Runs(Path.Combine("runs", "reproduce-tiny")).Select(r => Path.GetFileName(r.Directory(Path.Combine("runs", "reproduce-tiny"))));
+        string absoluteRoot = Path.GetFullPath(Path.Combine("runs", "reproduce-tiny"));
+        var absolute = plan.Runs(absoluteRoot).Select(r => Path.GetFileName(r.Directory(absoluteRoot)));
+        Assert.Equal(relative, absolute);
+        // A pre-training folder of the user's own naming still counts by its path.
+        var c = plan.Detection;
+        Assert.NotEqual((c with { Init = "pretrained:runs/a/pre" }).Hash(), (c with { Init = "pretrained:runs/b/pre" }).Hash());
+        Assert.NotEqual((c with { Init = "pretrained:x/pretrain-gn-0000AAAA" }).Hash(), (c with { Init = "pretrained:x/pretrain-gn-0000AAAB" }).Hash());
+    }
 
     [Fact]
     public void WorkerProcessesGiveTheSameNumbersAsOneProcess()
