@@ -109,6 +109,12 @@ public sealed record DetectionConfig
         EvaluationPeriod = evaluationPeriod ?? EvaluationPeriod, Seed = seed ?? Seed, Device = device ?? Device,
     };
 
+    /// <summary>
+    /// The run's folder under a study root: ROOT/runs/NAME-HASH. The study, the sweeps and the notebooks all name runs
+    /// this way, so each finds (and reuses) the others' finished runs.
+    /// </summary>
+    public string RunDirectory(string root) => Path.Combine(root, "runs", $"{ShortName}-{Hash()[..8]}");
+
     /// <summary>A readable run name, e.g. "gn-scratch-2x".</summary>
     public string ShortName =>
         $"{Norm}-{(Init.StartsWith("pretrained", StringComparison.Ordinal) ? "pretrained" : Init)}-{ScheduleMultiplier:0.##}x";

@@ -65,7 +65,7 @@ public sealed record NotebookSession(string Scale, string Device, string RepoRoo
     }
 
     /// <summary>A run folder under this session's root for a config (named like the study's runs: reused when finished).</summary>
-    public string RunDirectory(DetectionConfig config) => Path.Combine(Root, "runs", $"{config.ShortName}-{config.Hash()[..8]}");
+    public string RunDirectory(DetectionConfig config) => config.RunDirectory(Root);
 
     /// <summary>Trains (or reuses) one detection run of this session's base config with changes, and loads its result.</summary>
     public RunResult Train(DetectionConfig config, TrainingEvents? events = null, CancellationToken cancel = default)

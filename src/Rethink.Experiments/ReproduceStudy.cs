@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Rethink.Experiments.Scheduling;
 using Rethink.Training;
 
@@ -94,13 +93,8 @@ public static class ReproduceStudy
     static long ForkPoint(DetectionConfig c) =>
         new LearningRateSchedule(c.BaseIterations, c.ScheduleMultiplier, c.LearningRate, c.WarmupIterations).Milestones[0];
 
-    static IReadOnlyDictionary<string, double> PretrainAccuracy(string directory)
-    {
-        var run = new RunDirectory(directory);
-        if (!run.IsFinished) return new Dictionary<string, double>();
-        var outcome = JsonSerializer.Deserialize<TrainingOutcome>(File.ReadAllText(run.DoneFile));
-        return outcome?.FinalEvaluation ?? new Dictionary<string, double>();
-    }
+    static IReadOnlyDictionary<string, double> PretrainAccuracy(string directory) =>
+        new RunDirectory(directory).Outcome()?.FinalEvaluation ?? new Dictionary<string, double>();
 
     public static readonly string[] ResultColumns =
         ["init", "norm", "schedule", "iterations", "images_seen", "bbox_AP", "bbox_AP50", "bbox_AP75", "mask_AP", "mask_AP50", "mask_AP75", "train_seconds", "run", "status"];

@@ -17,7 +17,7 @@ public sealed record RunResult(string Directory, DetectionConfig Config, Trainin
         var run = new RunDirectory(directory);
         if (!run.IsFinished) throw new InvalidOperationException($"{directory} is not a finished run (no done.json)");
         var config = JsonSerializer.Deserialize<DetectionConfig>(File.ReadAllText(run.ConfigFile)) ?? throw new InvalidDataException(run.ConfigFile);
-        var outcome = JsonSerializer.Deserialize<TrainingOutcome>(File.ReadAllText(run.DoneFile)) ?? throw new InvalidDataException(run.DoneFile);
+        var outcome = run.Outcome() ?? throw new InvalidDataException(run.DoneFile);
         return new RunResult(run.Path, config, outcome, ReadCurve(run.EvaluationsFile));
     }
 

@@ -154,7 +154,6 @@ public static class BenchCommand
                 model.train();
                 var opt = new Rethink.Training.SgdOptimizer(model, new Rethink.Training.OptimizerConfig());
                 using var fixedBatch = loader.Prepare(0);
-                var times = new List<double>();
                 var sw = Stopwatch.StartNew();
                 using var stream = loader.Batches(0).GetEnumerator();
                 for (int i = 0; i < n + 5; i++)

@@ -55,14 +55,13 @@ public static class SelfTestCommand
     /// <summary>Runs this same program with <paramref name="args"/> in a child process and reports how it ended.</summary>
     public static ChildResult RunChildCommand(IReadOnlyList<string> args)
     {
-        var psi = new ProcessStartInfo(Environment.ProcessPath!)
+        var (exe, prefix) = ThisProgram.Command();
+        var psi = new ProcessStartInfo(exe)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        string entry = typeof(SelfTestCommand).Assembly.Location;
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(entry);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in prefix.Concat(args)) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
         p.WaitForExit();

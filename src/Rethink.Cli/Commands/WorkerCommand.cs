@@ -24,14 +24,10 @@ public static class WorkerCommand
         return command;
     }
 
-    /// <summary>How to start this same program as a worker.</summary>
+    /// <summary>How to start this same program as a worker (<paramref name="jobs"/> null: one per core, at most 2).</summary>
     public static WorkerOptions Options(int? jobs)
     {
-        string exe = Environment.ProcessPath!;
-        var args = new List<string>();
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet") args.Add(typeof(WorkerCommand).Assembly.Location);
-        args.Add("worker");
-        var options = WorkerOptions.ForThisMachine(exe, args);
-        return jobs is int j ? options with { Jobs = j, ThreadsPerJob = Math.Max(1, Environment.ProcessorCount / j) } : options;
+        var (exe, prefix) = ThisProgram.Command();
+        return WorkerOptions.ForThisMachine(exe, [.. prefix, "worker"], jobs);
     }
 }

@@ -13,10 +13,13 @@ namespace Rethink.Experiments.Scheduling;
 /// </remarks>
 public sealed record WorkerOptions(string Executable, IReadOnlyList<string> Arguments, int Jobs, int ThreadsPerJob)
 {
-    /// <summary>One job per core (at most <paramref name="maxJobs"/>), one thread each.</summary>
-    public static WorkerOptions ForThisMachine(string executable, IReadOnlyList<string> arguments, int maxJobs = 2)
+    /// <summary>
+    /// <paramref name="jobs"/> at once (null: one per core, at most <paramref name="maxJobs"/>), the cores shared
+    /// among them (one thread each on 2 cores).
+    /// </summary>
+    public static WorkerOptions ForThisMachine(string executable, IReadOnlyList<string> arguments, int? jobs = null, int maxJobs = 2)
     {
-        int jobs = Math.Clamp(Environment.ProcessorCount, 1, Math.Max(1, maxJobs));
-        return new WorkerOptions(executable, arguments, jobs, Math.Max(1, Environment.ProcessorCount / jobs));
+        int n = jobs ?? Math.Clamp(Environment.ProcessorCount, 1, Math.Max(1, maxJobs));
+        return new WorkerOptions(executable, arguments, n, Math.Max(1, Environment.ProcessorCount / n));
     }
 }

@@ -12,7 +12,7 @@ public sealed record SweepRun(IReadOnlyDictionary<string, string> Factors, Detec
     public string Label => string.Join(", ", Factors.Select(kv => $"{kv.Key} {kv.Value}"));
     public string Factor(string name) => Factors.TryGetValue(name, out var v) ? v : throw new KeyNotFoundException($"sweep run '{Label}' has no factor '{name}'");
     public double Number(string name) => double.Parse(Factor(name), CultureInfo.InvariantCulture);
-    public string Directory(string root) => Path.Combine(root, "runs", $"{Config.ShortName}-{Config.Hash()[..8]}");
+    public string Directory(string root) => Config.RunDirectory(root);
 }
 
 /// <summary>A finished sweep: each finished run with its result, and the runs that diverged (with the reason).</summary>

@@ -24,6 +24,9 @@ public sealed class RunDirectory
     public string CheckpointDir => System.IO.Path.Combine(Path, "checkpoints");
     public bool IsFinished => File.Exists(DoneFile);
 
+    /// <summary>How the run ended (its done.json), or null while it is not finished.</summary>
+    public TrainingOutcome? Outcome() => IsFinished ? JsonSerializer.Deserialize<TrainingOutcome>(File.ReadAllText(DoneFile)) : null;
+
     public string CheckpointPath(long iteration) => System.IO.Path.Combine(CheckpointDir, $"ckpt-{iteration:D7}.bin");
 
     /// <summary>The newest complete checkpoint (temporary files of an interrupted write are ignored), or null.</summary>

@@ -39,11 +39,7 @@ public sealed class Trainer(ITrainingTask task, EngineConfig config, RunDirector
     public TrainingOutcome Run(CancellationToken cancel = default)
     {
         config.Schedule.Validate();
-        if (run.IsFinished)
-        {
-            var done = System.Text.Json.JsonSerializer.Deserialize<TrainingOutcome>(File.ReadAllText(run.DoneFile));
-            if (done is not null) return done with { AlreadyFinished = true };
-        }
+        if (run.Outcome() is { } finished) return finished with { AlreadyFinished = true };
         Directory.CreateDirectory(run.CheckpointDir);
         var model = task.Model;
         var optimizer = new SgdOptimizer(model, config.Optimizer);
