@@ -32,6 +32,18 @@ def build(norm, classes, size):
     return MaskRCNN(backbone, num_classes=classes, rpn_head=rpn_head, box_head=box_head, mask_head=mask_head, **common)
 
 
+def compute_in_bf16(model):
+    """Rethink's mixed-precision policy: convolutions and linear layers run in bfloat16 from fp32 weights and return fp32.
+    (torch.autocast cannot be used: torchvision 0.14's nms has no bfloat16 kernel, and its proposals would be bf16.)"""
+    layers = (torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.Linear)
+    for m in model.modules():
+        if isinstance(m, layers):
+            def forward(x, m=m, f=type(m).forward):
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    return f(m, x).float()
+            m.forward = forward
+
+
 def batch(b, size, classes):
     images, targets = [], []
     for _ in range(b):
@@ -56,11 +68,16 @@ def main():
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="cpu")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                   help="bf16: every convolution and linear layer computes in bfloat16 (fp32 weights, fp32 output), "
+                        "the policy of Rethink's --precision bf16")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     model = build(a.norm, a.classes, a.size).to(a.device)
     model.train()
+    if a.precision == "bf16":
+        compute_in_bf16(model)
     opt = torch.optim.SGD([q for q in model.parameters() if q.requires_grad], lr=0.01, momentum=0.9, weight_decay=1e-4)
     images, targets = batch(a.batch, a.size, a.classes)
     images = [i.to(a.device) for i in images]
@@ -89,7 +106,7 @@ def main():
             times.append(time.perf_counter() - t0)
         losses = {k: float(v) for k, v in out.items()}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(json.dumps(dict(impl=f"torchvision {torchvision.__version__} / torch {torch.__version__}", norm=a.norm, size=a.size,
+    print(json.dumps(dict(impl=f"torchvision {torchvision.__version__} / torch {torch.__version__}", norm=a.norm, precision=a.precision, size=a.size,
                           batch=a.batch, threads=a.threads, device=a.device, images_per_s=a.batch / statistics.median(times), median_s=statistics.median(times), steps=times, positive_rois=positives[1:],
                           peak_rss_mb=peak, params=sum(q.numel() for q in model.parameters()), losses=losses)))
 

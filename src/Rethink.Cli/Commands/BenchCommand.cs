@@ -82,15 +82,20 @@ public static class BenchCommand
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's)." };
         var json = new Option<bool>("--json") { Description = "One JSON object on standard output." };
         var profile = new Option<bool>("--profile") { Description = "Print where the time of the timed steps went." };
+        var precision = new Option<string>("--precision")
+        {
+            DefaultValueFactory = _ => "fp32",
+            Description = "fp32, or bf16/fp16: convolutions and linear layers compute in 16 bits (mixed precision; weights, norms and losses stay fp32).",
+        };
         var cmd = new Command("train-step", "Time full training steps (forward, backward, SGD) of a Mask R-CNN on synthetic images with 3 objects each.");
-        foreach (var o in new Option[] { arch, norm, classes, size, batch, steps, threads, json, profile }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { arch, norm, classes, size, batch, steps, threads, json, profile, precision }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             TorchRuntime.SetThreads(parse.GetValue(threads));
             int s = parse.GetValue(size), b = parse.GetValue(batch);
             manual_seed(0);
             var config = ModelZoo.Config(parse.GetValue(arch)!, NormKinds.Parse(parse.GetValue(norm)!), parse.GetValue(classes));
-            using var model = new MaskRcnn(config);
+            using var model = new MaskRcnn(config) { ComputePrecision = MixedPrecision.Parse(parse.GetValue(precision)) };
             model.train();
             var optimizer = optim.SGD(model.parameters().Where(p => p.requires_grad), 0.01, momentum: 0.9, weight_decay: 1e-4);
             var (images, targets) = SyntheticBatch(b, s, config.NumClasses);
@@ -115,9 +120,9 @@ public static class BenchCommand
                 foreach (var (name, (ms, calls)) in StepProfiler.Totals().OrderBy(kv => kv.Key))
                     Console.Error.WriteLine($"  {name,-20} {ms / times.Count,8:F0} ms/step");
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(new { impl = "rethink", arch = parse.GetValue(arch), norm = config.Norm.Name(), size = s, batch = b, threads = get_num_threads(), median_s = Median(times), steps = times, positive_rois = positives, peak_rss_mb = peakMb, losses }));
+                Console.WriteLine(JsonSerializer.Serialize(new { impl = "rethink", arch = parse.GetValue(arch), norm = config.Norm.Name(), precision = MixedPrecision.Name(model.ComputePrecision), size = s, batch = b, threads = get_num_threads(), median_s = Median(times), steps = times, positive_rois = positives, peak_rss_mb = peakMb, losses }));
             else
-                Console.WriteLine($"{parse.GetValue(arch)} {config.Norm.Name()} {b}x{s}px threads {get_num_threads()}: median {Median(times):F3} s/step over {times.Count} steps (positive RoIs per step: {string.Join(", ", positives)}), peak RSS {peakMb:F0} MB");
+                Console.WriteLine($"{parse.GetValue(arch)} {config.Norm.Name()} {MixedPrecision.Name(model.ComputePrecision)} {b}x{s}px threads {get_num_threads()}: median {Median(times):F3} s/step over {times.Count} steps (positive RoIs per step: {string.Join(", ", positives)}), peak RSS {peakMb:F0} MB");
             return 0;
         });
         return cmd;

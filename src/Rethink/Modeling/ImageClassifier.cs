@@ -12,7 +12,7 @@ namespace Rethink.Modeling;
 public sealed class ImageClassifier : nn.Module<Tensor, Tensor>
 {
     readonly Backbone body;
-    readonly nn.Module<Tensor, Tensor> fc;
+    readonly TorchSharp.Modules.Linear fc;
 
     public ImageClassifier(Backbone body, int numClasses, IReadOnlyList<double>? pixelMean = null, IReadOnlyList<double>? pixelStd = null)
         : base(nameof(ImageClassifier))
@@ -36,7 +36,7 @@ public sealed class ImageClassifier : nn.Module<Tensor, Tensor>
     {
         var x = (images - get_buffer("pixel_mean")!) / get_buffer("pixel_std")!;
         var c5 = body.forward(x)[^1];
-        return fc.forward(c5.mean([2, 3]));
+        return MixedPrecision.Linear(fc, c5.mean([2, 3]));
     }
 
     /// <summary>

@@ -52,12 +52,30 @@ public sealed class MaskRcnn : nn.Module
     public Rpn Rpn => rpn;
     public RoiHeads RoiHeads => roi_heads;
 
+    /// <summary>
+    /// The 16-bit type (BFloat16 or Float16) its convolutions and linear layers compute in during <see cref="Losses"/> and
+    /// <see cref="Detect"/>; null (the default) computes everything in fp32. See <see cref="MixedPrecision"/>.
+    /// </summary>
+    public ScalarType? ComputePrecision
+    {
+        get => computePrecision;
+        set
+        {
+            using (MixedPrecision.Lower(value)) { } // validates the type
+            computePrecision = value;
+        }
+    }
+    ScalarType? computePrecision;
+
+    IDisposable? PrecisionScope() => computePrecision is { } t ? MixedPrecision.Lower(t) : null;
+
     /// <summary>The training losses by name (loss_objectness, loss_rpn_box_reg, loss_classifier, loss_box_reg, loss_mask, loss_keypoint).</summary>
     public Dictionary<string, Tensor> Losses(ImageBatch images, IReadOnlyList<DetectionTarget> targets)
     {
         if (!training) throw new InvalidOperationException("Losses needs training mode: call model.train() first.");
         if (targets.Count != images.Count) throw new ArgumentException($"{targets.Count} targets for {images.Count} images");
         for (int i = 0; i < targets.Count; i++) Validate(targets[i], i);
+        using var precision = PrecisionScope();
         Tensor[] features;
         using (StepProfiler.Measure("backbone+fpn")) features = backbone.forward(Normalize(images));
         List<Tensor> proposals;
@@ -79,6 +97,7 @@ public sealed class MaskRcnn : nn.Module
         try
         {
             using var _ = no_grad();
+            using var precision = PrecisionScope();
             using var scope = NewDisposeScope();
             var features = backbone.forward(Normalize(images));
             var (proposals, _) = rpn.Forward(images, features, null);

@@ -25,7 +25,7 @@ public sealed record RpnConfig
 /// <summary>The RPN's shared head: 3x3 conv + ReLU, then objectness and box deltas per anchor.</summary>
 public sealed class RpnHead : nn.Module<Tensor, (Tensor logits, Tensor deltas)>
 {
-    readonly nn.Module<Tensor, Tensor> conv, cls_logits, bbox_pred;
+    readonly TorchSharp.Modules.Conv2d conv, cls_logits, bbox_pred;
 
     public RpnHead(int channels, int anchorsPerCell) : base(nameof(RpnHead))
     {
@@ -39,8 +39,8 @@ public sealed class RpnHead : nn.Module<Tensor, (Tensor logits, Tensor deltas)>
 
     public override (Tensor logits, Tensor deltas) forward(Tensor x)
     {
-        var t = nn.functional.relu(conv.forward(x));
-        return (cls_logits.forward(t), bbox_pred.forward(t));
+        var t = nn.functional.relu(MixedPrecision.Conv2d(conv, x));
+        return (MixedPrecision.Conv2d(cls_logits, t), MixedPrecision.Conv2d(bbox_pred, t));
     }
 }
 

@@ -43,6 +43,58 @@ public class RoiAlignTests
         using var scope = NewDisposeScope();
         var gen = new Random(samplingRatio * 7 + (aligned ? 1 : 0) + (int)(scale * 100));
         int b = 2, ch = 3, h = 9, w = 13;
+        var (inputArr, rois) = RandomCase(gen, b, ch, h, w, scale);
+        var roiList = Enumerable.Range(0, rois.GetLength(0)).ToList();
+        var contrib = RoiAlignReference.Contributions(rois, h, w, 5, 4, scale, samplingRatio, aligned);
+        var expected = RoiAlignReference.Forward(inputArr, contrib);
+
+        var input = tensor(inputArr.Cast<double>().ToArray(), [b, ch, h, w], float64).requires_grad_(true);
+        var roiT = tensor(rois.Cast<double>().ToArray(), [roiList.Count, 5], float64);
+        var output = RoiAlign.Apply(input, roiT, 5, 4, scale, samplingRatio, aligned);
+        var exp = tensor(expected.Cast<double>().ToArray(), output.shape, float64);
+        Assert.True(TestSupport.MaxAbsDiff(output, exp) < 1e-12, "forward");
+
+        var upstreamArr = new double[roiList.Count, ch, 5, 4];
+        for (int r = 0; r < roiList.Count; r++) for (int c = 0; c < ch; c++) for (int i = 0; i < 5; i++) for (int j = 0; j < 4; j++) upstreamArr[r, c, i, j] = gen.NextDouble();
+        output.backward([tensor(upstreamArr.Cast<double>().ToArray(), output.shape, float64)]);
+        var expGrad = RoiAlignReference.Backward([b, ch, h, w], upstreamArr, contrib);
+        Assert.True(TestSupport.MaxAbsDiff(input.grad!, tensor(expGrad.Cast<double>().ToArray(), [b, ch, h, w], float64)) < 1e-12, "backward");
+        // The wholly outside box pools nothing.
+        Assert.Equal(0.0, output[14].abs().max().item<double>());
+    }
+
+    /// <summary>
+    /// Without gradients, float32 inputs of up to four channels (the 28x28 mask targets) take a direct C# loop instead of
+    /// the tensor formulation: the same brute-force reference and edge boxes, to float32 precision, and the same bits as the
+    /// tensor formulation.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RandomCases))]
+    public void DirectPathWithoutGradientMatchesBruteForce(int samplingRatio, bool aligned, double scale)
+    {
+        using var scope = NewDisposeScope();
+        foreach (int ch in new[] { 1, 4 })
+        {
+            var gen = new Random(samplingRatio * 11 + (aligned ? 1 : 0) + (int)(scale * 100) + ch);
+            int b = 2, h = 9, w = 13;
+            var (inputArr, rois) = RandomCase(gen, b, ch, h, w, scale);
+            var expected = RoiAlignReference.Forward(inputArr, RoiAlignReference.Contributions(rois, h, w, 5, 4, scale, samplingRatio, aligned));
+            var input = tensor(inputArr.Cast<double>().Select(v => (float)v).ToArray(), [b, ch, h, w], float32);
+            var roiT = tensor(rois.Cast<double>().Select(v => (float)v).ToArray(), [rois.GetLength(0), 5], float32);
+            Assert.True(RoiAlignDirect.Applies(input));
+            var output = RoiAlign.Apply(input, roiT, 5, 4, scale, samplingRatio, aligned);
+            Assert.Equal(ScalarType.Float32, output.dtype);
+            var exp = tensor(expected.Cast<double>().ToArray(), output.shape, float64);
+            Assert.True(TestSupport.MaxAbsDiff(output.to(float64), exp) < 2e-5, $"{ch} channels");
+            // Bit for bit the tensor formulation's result without gradients: switching paths changes no training run's numbers.
+            var viaTensors = RoiAlign.ViaTensors(input, roiT, 5, 4, scale, samplingRatio, aligned);
+            Assert.Equal(0.0, TestSupport.MaxAbsDiff(output, viaTensors));
+        }
+    }
+
+    /// <summary>Random boxes plus the edge cases: partly outside, wholly outside, zero width, zero size, a single pixel.</summary>
+    static (double[,,,] input, double[,] rois) RandomCase(Random gen, int b, int ch, int h, int w, double scale)
+    {
         var inputArr = new double[b, ch, h, w];
         for (int i = 0; i < b; i++) for (int c = 0; c < ch; c++) for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) inputArr[i, c, y, x] = gen.NextDouble() * 2 - 1;
         double W = w / scale, H = h / scale;
@@ -61,22 +113,7 @@ public class RoiAlignTests
         var rois = new double[roiList.Count, 5];
         for (int r = 0; r < roiList.Count; r++) for (int j = 0; j < 5; j++) rois[r, j] = roiList[r][j];
 
-        var contrib = RoiAlignReference.Contributions(rois, h, w, 5, 4, scale, samplingRatio, aligned);
-        var expected = RoiAlignReference.Forward(inputArr, contrib);
-
-        var input = tensor(inputArr.Cast<double>().ToArray(), [b, ch, h, w], float64).requires_grad_(true);
-        var roiT = tensor(rois.Cast<double>().ToArray(), [roiList.Count, 5], float64);
-        var output = RoiAlign.Apply(input, roiT, 5, 4, scale, samplingRatio, aligned);
-        var exp = tensor(expected.Cast<double>().ToArray(), output.shape, float64);
-        Assert.True(TestSupport.MaxAbsDiff(output, exp) < 1e-12, "forward");
-
-        var upstreamArr = new double[roiList.Count, ch, 5, 4];
-        for (int r = 0; r < roiList.Count; r++) for (int c = 0; c < ch; c++) for (int i = 0; i < 5; i++) for (int j = 0; j < 4; j++) upstreamArr[r, c, i, j] = gen.NextDouble();
-        output.backward([tensor(upstreamArr.Cast<double>().ToArray(), output.shape, float64)]);
-        var expGrad = RoiAlignReference.Backward([b, ch, h, w], upstreamArr, contrib);
-        Assert.True(TestSupport.MaxAbsDiff(input.grad!, tensor(expGrad.Cast<double>().ToArray(), [b, ch, h, w], float64)) < 1e-12, "backward");
-        // The wholly outside box pools nothing.
-        Assert.Equal(0.0, output[14].abs().max().item<double>());
+        return (inputArr, rois);
     }
 
     [Fact]

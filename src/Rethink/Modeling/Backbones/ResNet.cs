@@ -52,7 +52,8 @@ public sealed record ResNetSpec(string Name, int[] Blocks, bool Bottleneck, int 
 /// </summary>
 public sealed class ResNet : Backbone
 {
-    readonly nn.Module<Tensor, Tensor> conv1, bn1;
+    readonly TorchSharp.Modules.Conv2d conv1;
+    readonly nn.Module<Tensor, Tensor> bn1;
     readonly TorchSharp.Modules.Sequential layer1, layer2, layer3, layer4;
     readonly bool stemPool;
     readonly int[] outChannels;
@@ -106,7 +107,7 @@ public sealed class ResNet : Backbone
 
     public override Tensor[] forward(Tensor x)
     {
-        var y = bn1.forward(conv1.forward(x)).relu_();
+        var y = bn1.forward(MixedPrecision.Conv2d(conv1, x)).relu_();
         if (stemPool) y = nn.functional.max_pool2d(y, 3, 2, 1);
         var c2 = layer1.forward(y);
         var c3 = layer2.forward(c2);
@@ -119,7 +120,8 @@ public sealed class ResNet : Backbone
 /// <summary>Two 3x3 convs with a shortcut (ResNet-18/34).</summary>
 public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
-    readonly nn.Module<Tensor, Tensor> conv1, bn1, conv2, bn2;
+    readonly TorchSharp.Modules.Conv2d conv1, conv2;
+    readonly nn.Module<Tensor, Tensor> bn1, bn2;
     readonly TorchSharp.Modules.Sequential? downsample;
 
     public BasicBlock(int inCh, int outCh, int stride, NormKind norm, int gnGroups) : base(nameof(BasicBlock))
@@ -136,8 +138,8 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var y = bn1.forward(conv1.forward(x)).relu_();
-        y = bn2.forward(conv2.forward(y));
+        var y = bn1.forward(MixedPrecision.Conv2d(conv1, x)).relu_();
+        y = bn2.forward(MixedPrecision.Conv2d(conv2, y));
         var shortcut = downsample is null ? x : downsample.forward(x);
         return y.add_(shortcut, Scalars.One).relu_();
     }
@@ -146,7 +148,9 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 /// <summary>1x1 reduce, 3x3 (grouped for ResNeXt, carrying the stride), 1x1 expand, with a shortcut.</summary>
 public sealed class BottleneckBlock : nn.Module<Tensor, Tensor>
 {
-    readonly nn.Module<Tensor, Tensor> conv1, bn1, conv2, bn2, conv3, bn3;
+    readonly PointwiseConv conv1, conv3;
+    readonly TorchSharp.Modules.Conv2d conv2;
+    readonly nn.Module<Tensor, Tensor> bn1, bn2, bn3;
     readonly TorchSharp.Modules.Sequential? downsample;
 
     public BottleneckBlock(int inCh, int width, int outCh, int stride, int groups, NormKind norm, int gnGroups) : base(nameof(BottleneckBlock))
@@ -166,7 +170,7 @@ public sealed class BottleneckBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var y = bn1.forward(conv1.forward(x)).relu_();
-        y = bn2.forward(conv2.forward(y)).relu_();
+        y = bn2.forward(MixedPrecision.Conv2d(conv2, y)).relu_();
         y = bn3.forward(conv3.forward(y));
         var shortcut = downsample is null ? x : downsample.forward(x);
         return y.add_(shortcut, Scalars.One).relu_();

@@ -13,7 +13,7 @@ public abstract class BoxHead(string name) : nn.Module<Tensor, Tensor>(name)
 /// <summary>Two fully connected layers (FPN's default "2fc" head; torchvision's TwoMLPHead).</summary>
 public sealed class TwoFcHead : BoxHead
 {
-    readonly nn.Module<Tensor, Tensor> fc6, fc7;
+    readonly TorchSharp.Modules.Linear fc6, fc7;
     readonly int dim;
 
     public TwoFcHead(int inChannels, int poolSize, int dim = 1024) : base(nameof(TwoFcHead))
@@ -29,14 +29,14 @@ public sealed class TwoFcHead : BoxHead
     public override int OutFeatures => dim;
 
     public override Tensor forward(Tensor x) =>
-        nn.functional.relu(fc7.forward(nn.functional.relu(fc6.forward(x.flatten(1)))));
+        nn.functional.relu(MixedPrecision.Linear(fc7, nn.functional.relu(MixedPrecision.Linear(fc6, x.flatten(1)))));
 }
 
 /// <summary>3x3 convs with norm, then one fully connected layer: with four convs, the paper's "4conv1fc" GN head.</summary>
 public sealed class ConvFcHead : BoxHead
 {
     readonly TorchSharp.Modules.Sequential convs;
-    readonly nn.Module<Tensor, Tensor> fc6;
+    readonly TorchSharp.Modules.Linear fc6;
     readonly int dim;
 
     public ConvFcHead(int inChannels, int poolSize, NormKind norm, int gnGroups = 32, int numConvs = 4, int convDim = 256, int dim = 1024)
@@ -55,13 +55,13 @@ public sealed class ConvFcHead : BoxHead
 
     public override int OutFeatures => dim;
 
-    public override Tensor forward(Tensor x) => nn.functional.relu(fc6.forward(convs.forward(x).flatten(1)));
+    public override Tensor forward(Tensor x) => nn.functional.relu(MixedPrecision.Linear(fc6, convs.forward(x).flatten(1)));
 }
 
 /// <summary>Class scores (with background at 0) and class-specific box deltas.</summary>
 public sealed class BoxPredictor : nn.Module<Tensor, (Tensor scores, Tensor deltas)>
 {
-    readonly nn.Module<Tensor, Tensor> cls_score, bbox_pred;
+    readonly TorchSharp.Modules.Linear cls_score, bbox_pred;
 
     public BoxPredictor(int inFeatures, int numClasses) : base(nameof(BoxPredictor))
     {
@@ -74,5 +74,5 @@ public sealed class BoxPredictor : nn.Module<Tensor, (Tensor scores, Tensor delt
             if (p.name == "weight") Init.Normal(p.parameter, 0.001); else Init.Zero(p.parameter);
     }
 
-    public override (Tensor scores, Tensor deltas) forward(Tensor x) => (cls_score.forward(x), bbox_pred.forward(x));
+    public override (Tensor scores, Tensor deltas) forward(Tensor x) => (MixedPrecision.Linear(cls_score, x), MixedPrecision.Linear(bbox_pred, x));
 }

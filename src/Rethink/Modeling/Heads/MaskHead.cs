@@ -8,7 +8,8 @@ namespace Rethink.Modeling.Heads;
 public sealed class MaskHead : nn.Module<Tensor, Tensor>
 {
     readonly TorchSharp.Modules.Sequential convs;
-    readonly nn.Module<Tensor, Tensor> deconv, mask_fcn_logits;
+    readonly TorchSharp.Modules.ConvTranspose2d deconv;
+    readonly TorchSharp.Modules.Conv2d mask_fcn_logits;
 
     public MaskHead(int inChannels, int numClasses, NormKind norm, int gnGroups = 32, int dim = 256, int numConvs = 4) : base(nameof(MaskHead))
     {
@@ -26,7 +27,8 @@ public sealed class MaskHead : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>(R, C, 14, 14) pooled features to (R, classes, 28, 28) logits.</summary>
-    public override Tensor forward(Tensor x) => mask_fcn_logits.forward(deconv.forward(convs.forward(x)).relu_());
+    public override Tensor forward(Tensor x) =>
+        MixedPrecision.Conv2d(mask_fcn_logits, MixedPrecision.ConvTranspose2d(deconv, convs.forward(x)).relu_());
 }
 
 /// <summary>
@@ -36,7 +38,7 @@ public sealed class MaskHead : nn.Module<Tensor, Tensor>
 public sealed class KeypointHead : nn.Module<Tensor, Tensor>
 {
     readonly TorchSharp.Modules.Sequential convs;
-    readonly nn.Module<Tensor, Tensor> kps_score_lowres;
+    readonly TorchSharp.Modules.ConvTranspose2d kps_score_lowres;
 
     public KeypointHead(int inChannels, int numKeypoints, NormKind norm = NormKind.None, int gnGroups = 32, int dim = 512, int numConvs = 8)
         : base(nameof(KeypointHead))
@@ -53,7 +55,7 @@ public sealed class KeypointHead : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var low = kps_score_lowres.forward(convs.forward(x));
+        var low = MixedPrecision.ConvTranspose2d(kps_score_lowres, convs.forward(x));
         return nn.functional.interpolate(low, scale_factor: [2.0, 2.0], mode: InterpolationMode.Bilinear, align_corners: false);
     }
 }

@@ -24,7 +24,7 @@ public sealed class ConvNorm : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var y = norm.forward(conv.forward(x));
+        var y = norm.forward(conv is TorchSharp.Modules.Conv2d c ? MixedPrecision.Conv2d(c, x) : conv.forward(x));
         return relu ? y.relu_() : y;
     }
 }

@@ -29,8 +29,14 @@ public sealed class PointwiseConv : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        if (stride == 1) return nn.functional.conv2d(x, weight, bias);
+        if (stride == 1) return Convolve(x);
         using var sliced = x[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(null, null, stride), TensorIndex.Slice(null, null, stride)];
-        return nn.functional.conv2d(sliced, weight, bias);
+        return Convolve(sliced);
     }
+
+    static readonly long[] Ones = [1, 1], Zeros = [0, 0];
+
+    Tensor Convolve(Tensor x) => MixedPrecision.Current is null
+        ? nn.functional.conv2d(x, weight, bias)
+        : MixedPrecision.Conv2d(x, weight, bias, Ones, Zeros, Ones, 1);
 }

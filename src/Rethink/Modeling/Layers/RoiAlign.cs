@@ -24,6 +24,16 @@ public static class RoiAlign
         if (k == 0 || h == 0 || w == 0)
             return zeros(k, c, outputHeight, outputWidth, dtype: input.dtype, device: input.device);
 
+        if (RoiAlignDirect.Applies(input))
+            return RoiAlignDirect.Apply(input, rois, outputHeight, outputWidth, spatialScale, samplingRatio, aligned);
+        return ViaTensors(input, rois, outputHeight, outputWidth, spatialScale, samplingRatio, aligned);
+    }
+
+    /// <summary>The tensor formulation, whatever the input (tests compare <see cref="RoiAlignDirect"/> with it).</summary>
+    internal static Tensor ViaTensors(Tensor input, Tensor rois, long outputHeight, long outputWidth, double spatialScale,
+        int samplingRatio, bool aligned)
+    {
+        long n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3], k = rois.shape[0];
         using var scope = NewDisposeScope();
         var feats = input.permute(0, 2, 3, 1).reshape(n * h * w, c);
         var output = Gather(feats, rois, input.dtype, n, h, w, outputHeight, outputWidth, spatialScale, samplingRatio, aligned);

@@ -1,0 +1,103 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rethink.Modeling.Layers;
+
+/// <summary>
+/// Mixed precision for the layers that hold nearly all of a detector's arithmetic: inside a <see cref="Lower"/> scope,
+/// convolutions, transposed convolutions and linear layers cast their input and their fp32 weights to a 16-bit type
+/// (bfloat16 on CPUs with AVX-512 BF16, and GPUs), compute there (libtorch accumulates in fp32) and return fp32. Norms,
+/// losses, RoIAlign, box coding and the optimizer stay in fp32, and the weights themselves stay fp32: the policy of
+/// torch.autocast for these ops, made explicit because TorchSharp has no autocast. Outside a scope every call is the
+/// module's own fp32 forward, unchanged. The scope is per thread, as autocast's is; autograd replays the casts backward,
+/// so the backward convolutions run in 16 bits as well.
+/// </summary>
+public static class MixedPrecision
+{
+    [ThreadStatic] static ScalarType? lowered;
+
+    /// <summary>The 16-bit type convolutions and linear layers compute in on this thread, or null for fp32.</summary>
+    public static ScalarType? Current => lowered;
+
+    /// <summary>Parses "fp32", "bf16" or "fp16" (null or "fp32": full precision).</summary>
+    public static ScalarType? Parse(string? name) => name?.ToLowerInvariant() switch
+    {
+        null or "" or "fp32" or "float32" => null,
+        "bf16" or "bfloat16" => ScalarType.BFloat16,
+        "fp16" or "float16" or "half" => ScalarType.Float16,
+        _ => throw new ArgumentException($"unknown precision '{name}': use fp32, bf16 or fp16"),
+    };
+
+    /// <summary>The name <see cref="Parse"/> reads back.</summary>
+    public static string Name(ScalarType? type) => type switch
+    {
+        null => "fp32",
+        ScalarType.BFloat16 => "bf16",
+        ScalarType.Float16 => "fp16",
+        _ => throw new ArgumentException($"{type} is not a mixed-precision compute type"),
+    };
+
+    /// <summary>Computes convolutions and linear layers in <paramref name="type"/> until disposed (null: fp32; scopes nest).</summary>
+    public static IDisposable Lower(ScalarType? type)
+    {
+        if (type is not (null or ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"{type} is not a mixed-precision compute type (BFloat16 or Float16)");
+        var previous = lowered;
+        lowered = type;
+        return new Restore(previous);
+    }
+
+    public static Tensor Conv2d(TorchSharp.Modules.Conv2d conv, Tensor x)
+    {
+        if (lowered is not { } low) return conv.forward(x);
+        if (conv.padding is not { } padding || conv.padding_mode != PaddingModes.Zeros)
+            throw new NotSupportedException("mixed precision supports convolutions with explicit zero padding only");
+        return Conv2d(x, conv.weight!, conv.bias, conv.stride, padding, conv.dilation, conv.groups, low);
+    }
+
+    /// <summary>A functional convolution under the current precision (for layers that own their weights).</summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups) =>
+        lowered is { } low
+            ? Conv2d(x, weight, bias, stride, padding, dilation, groups, low)
+            : nn.functional.conv2d(x, weight, bias, stride, padding, dilation, groups);
+
+    static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups, ScalarType low)
+    {
+        using var x16 = x.to(low);
+        using var w16 = weight.to(low);
+        using var b16 = bias?.to(low);
+        using var y16 = nn.functional.conv2d(x16, w16, b16, stride, padding, dilation, groups);
+        return y16.to(x.dtype);
+    }
+
+    public static Tensor ConvTranspose2d(TorchSharp.Modules.ConvTranspose2d conv, Tensor x)
+    {
+        if (lowered is not { } low) return conv.forward(x);
+        using var x16 = x.to(low);
+        using var w16 = conv.weight!.to(low);
+        using var b16 = conv.bias?.to(low);
+        using var y16 = nn.functional.conv_transpose2d(x16, w16, b16, conv.stride, conv.padding!, conv.output_padding, conv.dilation, conv.groups);
+        return y16.to(x.dtype);
+    }
+
+    public static Tensor Linear(TorchSharp.Modules.Linear fc, Tensor x)
+    {
+        if (lowered is not { } low) return fc.forward(x);
+        using var x16 = x.to(low);
+        using var w16 = fc.weight!.to(low);
+        using var b16 = fc.bias?.to(low);
+        using var y16 = nn.functional.linear(x16, w16, b16);
+        return y16.to(x.dtype);
+    }
+
+    sealed class Restore(ScalarType? previous) : IDisposable
+    {
+        bool done;
+        public void Dispose()
+        {
+            if (done) return;
+            done = true;
+            lowered = previous;
+        }
+    }
+}
