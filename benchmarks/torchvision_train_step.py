@@ -33,15 +33,25 @@ def build(norm, classes, size):
 
 
 def compute_in_bf16(model):
-    """Rethink's mixed-precision policy: convolutions and linear layers run in bfloat16 from fp32 weights and return fp32.
-    (torch.autocast cannot be used: torchvision 0.14's nms has no bfloat16 kernel, and its proposals would be bf16.)"""
-    layers = (torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.Linear)
-    for m in model.modules():
-        if isinstance(m, layers):
-            def forward(x, m=m, f=type(m).forward):
-                with torch.autocast("cpu", dtype=torch.bfloat16):
-                    return f(m, x).float()
-            m.forward = forward
+    """Rethink's --precision bf16 policy: torch.autocast(bfloat16) inside backbone+FPN and the heads, fp32 where their
+    results leave them (proposals, RoIAlign, losses). Autocast around the whole model is not possible: torchvision
+    0.14's nms has no bfloat16 kernel."""
+    def to_float(out):
+        if torch.is_tensor(out):
+            return out.float()
+        if isinstance(out, dict):
+            return type(out)((k, to_float(v)) for k, v in out.items())
+        if isinstance(out, (list, tuple)):
+            return type(out)(to_float(v) for v in out)
+        return out
+    heads = [model.backbone, model.rpn.head, model.roi_heads.box_head, model.roi_heads.box_predictor]
+    if model.roi_heads.mask_head is not None:
+        heads += [model.roi_heads.mask_head, model.roi_heads.mask_predictor]
+    for m in heads:
+        def forward(*args, m=m, f=m.forward):
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                return to_float(f(*args))
+        m.forward = forward
 
 
 def batch(b, size, classes):
@@ -69,8 +79,7 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="cpu")
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
-                   help="bf16: every convolution and linear layer computes in bfloat16 (fp32 weights, fp32 output), "
-                        "the policy of Rethink's --precision bf16")
+                   help="bf16: torch.autocast(bfloat16) inside backbone+FPN and heads, as Rethink's --precision bf16")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)

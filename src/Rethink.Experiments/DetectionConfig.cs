@@ -56,6 +56,11 @@ public sealed record DetectionConfig
     public double WeightDecay { get; init; } = 1e-4;
     public bool NoDecayOnNormAndBias { get; init; } = true;
     public double? ClipGradNorm { get; init; }
+    /// <summary>
+    /// "bf16" or "fp16": convolutions and linear layers compute in 16 bits (mixed precision, see
+    /// Modeling.Layers.MixedPrecision); null or "fp32": everything in fp32. Part of the hash when set.
+    /// </summary>
+    public string? Precision { get; init; }
 
     /// <summary>Evaluate every this many iterations (0: only at the end).</summary>
     public int EvaluationPeriod { get; init; }

@@ -101,7 +101,7 @@ public static class DetectionExperiment
         var (device, run) = RunSetup.Prepare(directory, config, config.Threads, config.Seed, config.Device);
         var (train, validation) = Sources(config);
         var modelConfig = ModelConfig(config, train.CategoryNames.Count + 1);
-        using var model = new MaskRcnn(modelConfig);
+        using var model = new MaskRcnn(modelConfig) { ComputePrecision = MixedPrecision.Parse(config.Precision) };
         Initialize(model, config.Init, run);
         model.to(device);
         var loader = new DetectionLoader(train, new LoaderConfig
@@ -144,7 +144,7 @@ public static class DetectionExperiment
         var dev = DeviceSelector.Resolve(device ?? config.Device);
         var (train, validation) = Sources(config);
         var modelConfig = ModelConfig(config, train.CategoryNames.Count + 1);
-        using var model = new MaskRcnn(modelConfig);
+        using var model = new MaskRcnn(modelConfig) { ComputePrecision = MixedPrecision.Parse(config.Precision) };
         Checkpoint.Load(ckpt, model, restoreRng: false);
         model.to(dev);
         var groundTruth = validation is CocoDetectionSource coco ? coco.Dataset : CocoExport.FromSource(validation);

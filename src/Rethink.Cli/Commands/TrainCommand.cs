@@ -35,8 +35,12 @@ public static class TrainCommand
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => d.Seed };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
         var threads = new Option<int?>("--threads");
+        var precision = new Option<string?>("--precision")
+        {
+            Description = "fp32 (default), or bf16/fp16: convolutions and linear layers compute in 16 bits (mixed precision; weights, norms, losses and the optimizer stay fp32).",
+        };
         var cmd = new Command("train", "Train one detector (Mask R-CNN) and evaluate it with COCOeval.");
-        foreach (var o in new Option[] { outDir, arch, norm, init, data, val, skipBad, trainImages, valImages, mean, small, large, size, shortSide, maxSize, batch, lr, baseIt, schedule, warmup, clip, evalEvery, ckpt, seed, device, threads })
+        foreach (var o in new Option[] { outDir, arch, norm, init, data, val, skipBad, trainImages, valImages, mean, small, large, size, shortSide, maxSize, batch, lr, baseIt, schedule, warmup, clip, evalEvery, ckpt, seed, device, threads, precision })
             cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
@@ -50,6 +54,7 @@ public static class TrainCommand
                 BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), BaseIterations = p.GetValue(baseIt), ScheduleMultiplier = p.GetValue(schedule),
                 WarmupIterations = p.GetValue(warmup), ClipGradNorm = p.GetValue(clip), EvaluationPeriod = p.GetValue(evalEvery),
                 CheckpointPeriod = p.GetValue(ckpt), Seed = p.GetValue(seed), Device = p.GetValue(device)!, Threads = p.GetValue(threads),
+                Precision = Rethink.Modeling.Layers.MixedPrecision.ConfigName(p.GetValue(precision)),
             };
             var outcome = TrainingProgress.Run("train", events => DetectionExperiment.Run(config, p.GetValue(outDir)!, events));
             Console.WriteLine(outcome.AlreadyFinished ? $"already finished: {p.GetValue(outDir)}" : $"finished {outcome.Iterations} iterations in {outcome.TrainSeconds:F0} s of training");

@@ -72,5 +72,6 @@ public sealed class BackboneWithFpn : nn.Module<Tensor, Tensor[]>
     /// <summary>Strides of P2..P6.</summary>
     public IReadOnlyList<int> Strides => [.. body.Strides, body.Strides[^1] * 2];
 
-    public override Tensor[] forward(Tensor images) => fpn.forward(body.forward(images));
+    /// <summary>P2..P6 in fp32 whatever the compute precision: RPN, RoIAlign and the heads' poolers read them.</summary>
+    public override Tensor[] forward(Tensor images) => fpn.forward(body.forward(images)).Select(MixedPrecision.ToFloat32).ToArray();
 }

@@ -36,7 +36,7 @@ public sealed class ImageClassifier : nn.Module<Tensor, Tensor>
     {
         var x = (images - get_buffer("pixel_mean")!) / get_buffer("pixel_std")!;
         var c5 = body.forward(x)[^1];
-        return MixedPrecision.Linear(fc, c5.mean([2, 3]));
+        return MixedPrecision.ToFloat32(MixedPrecision.Linear(fc, c5.mean([2, 3])));
     }
 
     /// <summary>

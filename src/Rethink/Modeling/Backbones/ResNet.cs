@@ -141,7 +141,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var y = bn1.forward(MixedPrecision.Conv2d(conv1, x)).relu_();
         y = bn2.forward(MixedPrecision.Conv2d(conv2, y));
         var shortcut = downsample is null ? x : downsample.forward(x);
-        return y.add_(shortcut, Scalars.One).relu_();
+        return MixedPrecision.AddInPlace(y, shortcut).relu_();
     }
 }
 
@@ -173,6 +173,6 @@ public sealed class BottleneckBlock : nn.Module<Tensor, Tensor>
         y = bn2.forward(MixedPrecision.Conv2d(conv2, y)).relu_();
         y = bn3.forward(conv3.forward(y));
         var shortcut = downsample is null ? x : downsample.forward(x);
-        return y.add_(shortcut, Scalars.One).relu_();
+        return MixedPrecision.AddInPlace(y, shortcut).relu_();
     }
 }

@@ -74,5 +74,6 @@ public sealed class BoxPredictor : nn.Module<Tensor, (Tensor scores, Tensor delt
             if (p.name == "weight") Init.Normal(p.parameter, 0.001); else Init.Zero(p.parameter);
     }
 
-    public override (Tensor scores, Tensor deltas) forward(Tensor x) => (MixedPrecision.Linear(cls_score, x), MixedPrecision.Linear(bbox_pred, x));
+    public override (Tensor scores, Tensor deltas) forward(Tensor x) =>
+        (MixedPrecision.ToFloat32(MixedPrecision.Linear(cls_score, x)), MixedPrecision.ToFloat32(MixedPrecision.Linear(bbox_pred, x)));
 }

@@ -28,7 +28,7 @@ public sealed class MaskHead : nn.Module<Tensor, Tensor>
 
     /// <summary>(R, C, 14, 14) pooled features to (R, classes, 28, 28) logits.</summary>
     public override Tensor forward(Tensor x) =>
-        MixedPrecision.Conv2d(mask_fcn_logits, MixedPrecision.ConvTranspose2d(deconv, convs.forward(x)).relu_());
+        MixedPrecision.ToFloat32(MixedPrecision.Conv2d(mask_fcn_logits, MixedPrecision.ConvTranspose2d(deconv, convs.forward(x)).relu_()));
 }
 
 /// <summary>
@@ -55,7 +55,7 @@ public sealed class KeypointHead : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var low = MixedPrecision.ConvTranspose2d(kps_score_lowres, convs.forward(x));
+        var low = MixedPrecision.ToFloat32(MixedPrecision.ConvTranspose2d(kps_score_lowres, convs.forward(x)));
         return nn.functional.interpolate(low, scale_factor: [2.0, 2.0], mode: InterpolationMode.Bilinear, align_corners: false);
     }
 }

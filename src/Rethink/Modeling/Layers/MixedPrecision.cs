@@ -4,13 +4,15 @@ using static TorchSharp.torch;
 namespace Rethink.Modeling.Layers;
 
 /// <summary>
-/// Mixed precision for the layers that hold nearly all of a detector's arithmetic: inside a <see cref="Lower"/> scope,
-/// convolutions, transposed convolutions and linear layers cast their input and their fp32 weights to a 16-bit type
-/// (bfloat16 on CPUs with AVX-512 BF16, and GPUs), compute there (libtorch accumulates in fp32) and return fp32. Norms,
-/// losses, RoIAlign, box coding and the optimizer stay in fp32, and the weights themselves stay fp32: the policy of
-/// torch.autocast for these ops, made explicit because TorchSharp has no autocast. Outside a scope every call is the
-/// module's own fp32 forward, unchanged. The scope is per thread, as autocast's is; autograd replays the casts backward,
-/// so the backward convolutions run in 16 bits as well.
+/// Mixed precision for the layers that hold nearly all of a detector's arithmetic, with torch.autocast's policy for them
+/// (TorchSharp has no autocast): inside a <see cref="Lower"/> scope, convolutions, transposed convolutions and linear
+/// layers cast their input and their fp32 weights to a 16-bit type (bfloat16 on CPUs with AVX-512 BF16 and on GPUs),
+/// compute there (libtorch accumulates in fp32) and return 16-bit results, which norms and activations take as they
+/// come (libtorch's batch and group norms compute their statistics in fp32 and keep fp32 parameters). Where results
+/// leave the network for fp32 code (RoIAlign, box coding, losses) the model casts them back with <see cref="ToFloat32"/>.
+/// Weights, gradients and the optimizer stay fp32. Outside a scope every call is the module's own fp32 forward,
+/// unchanged. The scope is per thread, as autocast's is; autograd replays the casts backward, so the backward
+/// convolutions run in 16 bits too.
 /// </summary>
 public static class MixedPrecision
 {
@@ -36,6 +38,9 @@ public static class MixedPrecision
         ScalarType.Float16 => "fp16",
         _ => throw new ArgumentException($"{type} is not a mixed-precision compute type"),
     };
+
+    /// <summary>The canonical name for a config ("bf16", "fp16"), or null for fp32, so fp32 configs stay as they were.</summary>
+    public static string? ConfigName(string? name) => Parse(name) is { } type ? Name(type) : null;
 
     /// <summary>Computes convolutions and linear layers in <paramref name="type"/> until disposed (null: fp32; scopes nest).</summary>
     public static IDisposable Lower(ScalarType? type)
@@ -66,8 +71,7 @@ public static class MixedPrecision
         using var x16 = x.to(low);
         using var w16 = weight.to(low);
         using var b16 = bias?.to(low);
-        using var y16 = nn.functional.conv2d(x16, w16, b16, stride, padding, dilation, groups);
-        return y16.to(x.dtype);
+        return nn.functional.conv2d(x16, w16, b16, stride, padding, dilation, groups);
     }
 
     public static Tensor ConvTranspose2d(TorchSharp.Modules.ConvTranspose2d conv, Tensor x)
@@ -76,8 +80,7 @@ public static class MixedPrecision
         using var x16 = x.to(low);
         using var w16 = conv.weight!.to(low);
         using var b16 = conv.bias?.to(low);
-        using var y16 = nn.functional.conv_transpose2d(x16, w16, b16, conv.stride, conv.padding!, conv.output_padding, conv.dilation, conv.groups);
-        return y16.to(x.dtype);
+        return nn.functional.conv_transpose2d(x16, w16, b16, conv.stride, conv.padding!, conv.output_padding, conv.dilation, conv.groups);
     }
 
     public static Tensor Linear(TorchSharp.Modules.Linear fc, Tensor x)
@@ -86,8 +89,24 @@ public static class MixedPrecision
         using var x16 = x.to(low);
         using var w16 = fc.weight!.to(low);
         using var b16 = fc.bias?.to(low);
-        using var y16 = nn.functional.linear(x16, w16, b16);
-        return y16.to(x.dtype);
+        return nn.functional.linear(x16, w16, b16);
+    }
+
+    /// <summary>
+    /// A network output handed to fp32 code: the tensor itself when it is fp32 already (every tensor outside a scope),
+    /// else an fp32 copy that autograd differentiates.
+    /// </summary>
+    public static Tensor ToFloat32(Tensor x) => x.dtype == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
+
+    /// <summary>
+    /// <paramref name="residual"/> += <paramref name="shortcut"/> (a ResNet block's sum): in a scope the two may differ in
+    /// type (a frozen BN turns 16-bit input into fp32), so the shortcut takes the residual's type first.
+    /// </summary>
+    public static Tensor AddInPlace(Tensor residual, Tensor shortcut)
+    {
+        if (shortcut.dtype == residual.dtype) return residual.add_(shortcut, Runtime.Scalars.One);
+        using var cast = shortcut.to(residual.dtype);
+        return residual.add_(cast, Runtime.Scalars.One);
     }
 
     sealed class Restore(ScalarType? previous) : IDisposable
