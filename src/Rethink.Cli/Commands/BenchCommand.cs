@@ -17,6 +17,7 @@ public static class BenchCommand
         var command = new Command("bench", "Benchmarks (see docs/benchmarks.md for the recorded figures).");
         command.Subcommands.Add(NmsBench());
         command.Subcommands.Add(TrainStepBench());
+        command.Subcommands.Add(MatmulBench());
         command.Subcommands.Add(Bench.CocoEvalBench.Create());
         command.Subcommands.Add(LoaderBench());
         return command;
@@ -101,13 +102,19 @@ public static class BenchCommand
             var (images, targets) = SyntheticBatch(b, s, config.NumClasses);
             var times = new List<double>();
             var positives = new List<long>();
+            var forwardMacs = new List<long>();
             var losses = new Dictionary<string, double>();
             for (int i = 0; i < parse.GetValue(steps) + 1; i++)
             {
                 using var scope = NewDisposeScope();
                 StepProfiler.Enabled = parse.GetValue(profile) && i > 0;
                 var sw = Stopwatch.StartNew();
-                var l = model.Losses(ImageBatch.FromImages(images), targets);
+                Dictionary<string, Tensor> l;
+                using (var macs = MacCounter.Start())
+                {
+                    l = model.Losses(ImageBatch.FromImages(images), targets);
+                    if (i > 0) forwardMacs.Add(macs.Macs);
+                }
                 var total = l.Values.Aggregate((x, y) => x + y);
                 optimizer.zero_grad();
                 using (StepProfiler.Measure("backward")) total.backward();
@@ -116,13 +123,47 @@ public static class BenchCommand
                 losses = l.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>());
             }
             double peakMb = PeakRssMb();
+            // Forward multiply-accumulates as counted; a training step does about three times that (forward, gradient of
+            // the input, gradient of the weights), two flops each.
+            double stepGflop = 6.0 * forwardMacs.Average() / 1e9, achieved = stepGflop / Median(times);
             if (parse.GetValue(profile))
                 foreach (var (name, (ms, calls)) in StepProfiler.Totals().OrderBy(kv => kv.Key))
                     Console.Error.WriteLine($"  {name,-20} {ms / times.Count,8:F0} ms/step");
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(new { impl = "rethink", arch = parse.GetValue(arch), norm = config.Norm.Name(), precision = MixedPrecision.Name(model.ComputePrecision), size = s, batch = b, threads = get_num_threads(), median_s = Median(times), steps = times, positive_rois = positives, peak_rss_mb = peakMb, losses }));
+                Console.WriteLine(JsonSerializer.Serialize(new { impl = "rethink", arch = parse.GetValue(arch), norm = config.Norm.Name(), precision = MixedPrecision.Name(model.ComputePrecision), size = s, batch = b, threads = get_num_threads(), median_s = Median(times), steps = times, positive_rois = positives, peak_rss_mb = peakMb, forward_gmac = forwardMacs.Average() / 1e9, step_gflop_estimate = stepGflop, achieved_gflops = achieved, losses }));
             else
-                Console.WriteLine($"{parse.GetValue(arch)} {config.Norm.Name()} {MixedPrecision.Name(model.ComputePrecision)} {b}x{s}px threads {get_num_threads()}: median {Median(times):F3} s/step over {times.Count} steps (positive RoIs per step: {string.Join(", ", positives)}), peak RSS {peakMb:F0} MB");
+                Console.WriteLine($"{parse.GetValue(arch)} {config.Norm.Name()} {MixedPrecision.Name(model.ComputePrecision)} {b}x{s}px threads {get_num_threads()}: median {Median(times):F3} s/step over {times.Count} steps (positive RoIs per step: {string.Join(", ", positives)}), peak RSS {peakMb:F0} MB; " +
+                                  $"{forwardMacs.Average() / 1e9:F1} GMAC forward, about {stepGflop:F0} GFLOP per step, {achieved:F0} GFLOP/s");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>The machine's practical peak: a large matrix product in fp32 and bf16 (GFLOP/s), the roof for a training step.</summary>
+    static Command MatmulBench()
+    {
+        var size = new Option<int>("--size") { DefaultValueFactory = _ => 2048, Description = "Square matrix side." };
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's)." };
+        var cmd = new Command("matmul", "GFLOP/s of an n x n matrix product in fp32 and bf16 (median of 7 after 2 warm-ups).");
+        cmd.Options.Add(size); cmd.Options.Add(threads);
+        cmd.SetAction(p =>
+        {
+            TorchRuntime.SetThreads(p.GetValue(threads));
+            long n = p.GetValue(size);
+            foreach (var type in new[] { ScalarType.Float32, ScalarType.BFloat16 })
+            {
+                using var scope = NewDisposeScope();
+                var a = randn(n, n).to(type);
+                var b = randn(n, n).to(type);
+                var times = new List<double>();
+                for (int i = 0; i < 9; i++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    using (var c = a.matmul(b)) { }
+                    if (i >= 2) times.Add(sw.Elapsed.TotalSeconds);
+                }
+                Console.WriteLine($"matmul {n}x{n} {type} threads {get_num_threads()}: {2.0 * n * n * n / Median(times) / 1e9:F0} GFLOP/s");
+            }
             return 0;
         });
         return cmd;

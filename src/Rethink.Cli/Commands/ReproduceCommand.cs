@@ -14,13 +14,18 @@ public static class ReproduceCommand
         var jobs = new Option<int?>("--jobs") { Description = "Runs trained side by side, each in its own process (default: one per core on the CPU, 1 on a GPU; 0: one after another in this process)." };
         var schedules = new Option<string?>("--schedules") { Description = "The GN schedules to compare instead of the scale's, e.g. 1,2,4,8 (k in the paper's k x rule)." };
         var cmd = new Command("reproduce", "Run the paper's headline study: from scratch against pre-trained (GN), plus the frozen-BN baseline, at several schedules; write results.csv and report.html.");
-        cmd.Options.Add(scale); cmd.Options.Add(outDir); cmd.Options.Add(device); cmd.Options.Add(jobs); cmd.Options.Add(schedules);
+        var precision = new Option<string?>("--precision")
+        {
+            Description = "fp32 (default), or bf16/fp16 for the detection runs (mixed precision; the pre-trainings stay fp32). Runs of another precision are not reused.",
+        };
+        cmd.Options.Add(scale); cmd.Options.Add(outDir); cmd.Options.Add(device); cmd.Options.Add(jobs); cmd.Options.Add(schedules); cmd.Options.Add(precision);
         cmd.SetAction(p =>
         {
             string s = p.GetValue(scale)!;
             string root = p.GetValue(outDir) ?? Path.Combine("runs", $"reproduce-{s}");
             var plan = StudyPlan.ForScale(s, p.GetValue(device)!);
             if (p.GetValue(schedules) is { } list) plan = plan with { Schedules = ParseSchedules(list) };
+            plan = plan with { Detection = plan.Detection with { Precision = Rethink.Modeling.Layers.MixedPrecision.ConfigName(p.GetValue(precision)) } };
             int? j = p.GetValue(jobs);
             string dev = p.GetValue(device)!;
             bool gpu = dev.StartsWith("cuda", StringComparison.Ordinal) || (dev == "auto" && Rethink.Runtime.DeviceSelector.CudaAvailable());

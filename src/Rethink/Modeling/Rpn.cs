@@ -40,7 +40,7 @@ public sealed class RpnHead : nn.Module<Tensor, (Tensor logits, Tensor deltas)>
     public override (Tensor logits, Tensor deltas) forward(Tensor x)
     {
         var t = nn.functional.relu(MixedPrecision.Conv2d(conv, x));
-        return (MixedPrecision.Conv2d(cls_logits, t), MixedPrecision.Conv2d(bbox_pred, t));
+        return (MixedPrecision.ToFloat32(MixedPrecision.Conv2d(cls_logits, t)), MixedPrecision.ToFloat32(MixedPrecision.Conv2d(bbox_pred, t)));
     }
 }
 

@@ -54,17 +54,24 @@ public static class MixedPrecision
 
     public static Tensor Conv2d(TorchSharp.Modules.Conv2d conv, Tensor x)
     {
-        if (lowered is not { } low) return conv.forward(x);
-        if (conv.padding is not { } padding || conv.padding_mode != PaddingModes.Zeros)
+        Tensor y;
+        if (lowered is not { } low) y = conv.forward(x);
+        else if (conv.padding is not { } padding || conv.padding_mode != PaddingModes.Zeros)
             throw new NotSupportedException("mixed precision supports convolutions with explicit zero padding only");
-        return Conv2d(x, conv.weight!, conv.bias, conv.stride, padding, conv.dilation, conv.groups, low);
+        else y = Conv2d(x, conv.weight!, conv.bias, conv.stride, padding, conv.dilation, conv.groups, low);
+        MacCounter.Add(y.numel() * conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3]);
+        return y;
     }
 
     /// <summary>A functional convolution under the current precision (for layers that own their weights).</summary>
-    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups) =>
-        lowered is { } low
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups)
+    {
+        var y = lowered is { } low
             ? Conv2d(x, weight, bias, stride, padding, dilation, groups, low)
             : nn.functional.conv2d(x, weight, bias, stride, padding, dilation, groups);
+        MacCounter.Add(y.numel() * weight.shape[1] * weight.shape[2] * weight.shape[3]);
+        return y;
+    }
 
     static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups, ScalarType low)
     {
@@ -76,6 +83,8 @@ public static class MixedPrecision
 
     public static Tensor ConvTranspose2d(TorchSharp.Modules.ConvTranspose2d conv, Tensor x)
     {
+        // (in, out / groups, kh, kw) weights: every input value meets out / groups * kh * kw of them.
+        MacCounter.Add(x.numel() * conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3]);
         if (lowered is not { } low) return conv.forward(x);
         using var x16 = x.to(low);
         using var w16 = conv.weight!.to(low);
@@ -85,6 +94,7 @@ public static class MixedPrecision
 
     public static Tensor Linear(TorchSharp.Modules.Linear fc, Tensor x)
     {
+        MacCounter.Add(x.numel() / fc.in_features * fc.in_features * fc.out_features);
         if (lowered is not { } low) return fc.forward(x);
         using var x16 = x.to(low);
         using var w16 = fc.weight!.to(low);

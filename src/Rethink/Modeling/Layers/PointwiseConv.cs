@@ -36,7 +36,11 @@ public sealed class PointwiseConv : nn.Module<Tensor, Tensor>
 
     static readonly long[] Ones = [1, 1], Zeros = [0, 0];
 
-    Tensor Convolve(Tensor x) => MixedPrecision.Current is null
-        ? nn.functional.conv2d(x, weight, bias)
-        : MixedPrecision.Conv2d(x, weight, bias, Ones, Zeros, Ones, 1);
+    Tensor Convolve(Tensor x)
+    {
+        if (MixedPrecision.Current is not null) return MixedPrecision.Conv2d(x, weight, bias, Ones, Zeros, Ones, 1);
+        var y = nn.functional.conv2d(x, weight, bias);
+        MacCounter.Add(y.numel() * weight.shape[1]);
+        return y;
+    }
 }
