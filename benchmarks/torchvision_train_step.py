@@ -47,6 +47,13 @@ def compute_in_bf16(model):
     heads = [model.backbone, model.rpn.head, model.roi_heads.box_head, model.roi_heads.box_predictor]
     if model.roi_heads.mask_head is not None:
         heads += [model.roi_heads.mask_head, model.roi_heads.mask_predictor]
+    # torch 1.13's CPU group_norm refuses bf16 input with fp32 affine parameters (libtorch 2.10, under Rethink, takes
+    # them): GN computes in fp32 here and hands back the input's type.
+    for m in model.modules():
+        if isinstance(m, torch.nn.GroupNorm):
+            def gn(x, m=m):
+                return torch.nn.functional.group_norm(x.float(), m.num_groups, m.weight, m.bias, m.eps).to(x.dtype)
+            m.forward = gn
     for m in heads:
         def forward(*args, m=m, f=m.forward):
             with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -99,11 +106,26 @@ def main():
         positives.append(int(sum(int((l > 0).sum()) for l in out[2])))
         return out
     model.roi_heads.select_training_samples = counting
+    # Forward multiply-accumulates of every convolution and linear layer, as Rethink's MacCounter counts them.
+    macs = [0]
+    def count(m, inputs, output):
+        w = m.weight
+        if isinstance(m, torch.nn.ConvTranspose2d):
+            macs[0] += inputs[0].numel() * w.shape[1] * w.shape[2] * w.shape[3]
+        elif isinstance(m, torch.nn.Conv2d):
+            macs[0] += output.numel() * w.shape[1] * w.shape[2] * w.shape[3]
+        else:
+            macs[0] += output.numel() * m.in_features
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.Linear)):
+            m.register_forward_hook(count)
+    forward_macs = []
     times, losses = [], {}
     for i in range(a.steps + 1):
         if a.device.startswith("cuda"):
             torch.cuda.synchronize()
         t0 = time.perf_counter()
+        macs[0] = 0
         out = model(images, targets)
         total = sum(out.values())
         opt.zero_grad()
@@ -113,11 +135,13 @@ def main():
             torch.cuda.synchronize()
         if i > 0:
             times.append(time.perf_counter() - t0)
+            forward_macs.append(macs[0])
         losses = {k: float(v) for k, v in out.items()}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps(dict(impl=f"torchvision {torchvision.__version__} / torch {torch.__version__}", norm=a.norm, precision=a.precision, size=a.size,
                           batch=a.batch, threads=a.threads, device=a.device, images_per_s=a.batch / statistics.median(times), median_s=statistics.median(times), steps=times, positive_rois=positives[1:],
-                          peak_rss_mb=peak, params=sum(q.numel() for q in model.parameters()), losses=losses)))
+                          peak_rss_mb=peak, forward_gmac=statistics.mean(forward_macs) / 1e9,
+                          achieved_gflops=6 * statistics.mean(forward_macs) / 1e9 / statistics.median(times), params=sum(q.numel() for q in model.parameters()), losses=losses)))
 
 
 if __name__ == "__main__":

@@ -104,6 +104,41 @@ public class MixedPrecisionTests
         Assert.Equal(0.0, TestSupport.MaxAbsDiff(MixedPrecision.Linear(fc, v), full[2]));
     }
 
+    /// <summary>The multiply-accumulates each layer reports, by hand, in fp32 and in bf16 alike; nested counters both see them.</summary>
+    [Fact]
+    public void MacCounterCountsEachLayerKindAsItsArithmetic()
+    {
+        using var scope = NewDisposeScope();
+        var conv = nn.Conv2d(16, 32, 3, 1, 1);
+        var grouped = nn.Conv2d(16, 32, 3, 2, 1, groups: 4);
+        var deconv = nn.ConvTranspose2d(16, 8, 2, 2);
+        var fc = nn.Linear(64, 10);
+        var pointwise = new PointwiseConv(16, 24, 2);
+        var x = randn(2, 16, 12, 12);
+        long expected = 2L * 32 * 12 * 12 * 16 * 9    // conv: every output value sums 16 x 3 x 3 products
+                      + 2L * 32 * 6 * 6 * 4 * 9        // grouped, stride 2: 16 / 4 input channels per output
+                      + 2L * 16 * 12 * 12 * 8 * 4      // deconv: every input value meets 8 x 2 x 2 weights
+                      + 5L * 64 * 10                   // linear
+                      + 2L * 24 * 6 * 6 * 16;          // 1x1, stride 2
+        foreach (ScalarType? type in new ScalarType?[] { null, ScalarType.BFloat16 })
+        {
+            using var outer = MacCounter.Start();
+            using (MixedPrecision.Lower(type))
+            using (var inner = MacCounter.Start())
+            {
+                MixedPrecision.Conv2d(conv, x);
+                MixedPrecision.Conv2d(grouped, x);
+                MixedPrecision.ConvTranspose2d(deconv, x);
+                MixedPrecision.Linear(fc, randn(5, 64));
+                pointwise.forward(x);
+                Assert.Equal(expected, inner.Macs);
+            }
+            MixedPrecision.Linear(fc, randn(1, 64));
+            Assert.Equal(expected + 640, outer.Macs);
+        }
+        MixedPrecision.Linear(fc, randn(1, 64)); // no counter started: nothing to count into
+    }
+
     [Fact]
     public void PrecisionNamesParseAndBadOnesSayWhatIsAccepted()
     {
