@@ -61,7 +61,7 @@ public sealed class MaskRcnn : nn.Module
         get => computePrecision;
         set
         {
-            using (MixedPrecision.Lower(value)) { } // validates the type
+            MixedPrecision.Validate(value);
             computePrecision = value;
         }
     }

@@ -154,28 +154,4 @@ public class MixedPrecisionTests
         using var model = new MaskRcnn(ModelZoo.Config("maskrcnn-tiny-fpn", NormKind.GN, 3));
         Assert.Throws<ArgumentException>(() => model.ComputePrecision = ScalarType.Int8);
     }
-
-    /// <summary>The overfitting test of <see cref="MaskRcnnTests"/> in bf16: the summed loss falls at least 4x within 150 steps.</summary>
-    [Fact]
-    public void TinyModelOverfitsAHandfulOfImagesInBf16()
-    {
-        manual_seed(0);
-        using var model = new MaskRcnn(ModelZoo.Config("maskrcnn-tiny-fpn", NormKind.GN, 3)) { ComputePrecision = ScalarType.BFloat16 };
-        var (images, targets) = MaskRcnnTests.Scenes(4, 96, 4);
-        model.train();
-        var optimizer = optim.SGD(model.parameters(), 0.02, momentum: 0.9, weight_decay: 1e-4);
-        var history = new List<double>();
-        for (int step = 0; step < 150; step++)
-        {
-            using var scope = NewDisposeScope();
-            var losses = model.Losses(ImageBatch.FromImages(images), targets);
-            var total = losses.Values.Aggregate((a, b) => a + b);
-            optimizer.zero_grad();
-            total.backward();
-            optimizer.step();
-            history.Add(total.item<float>());
-        }
-        double first = history.Take(5).Average(), last = history.TakeLast(5).Average();
-        Assert.True(last < first / 4, $"loss fell from {first:F3} to {last:F3}, less than 4x");
-    }
 }

@@ -45,11 +45,17 @@ public static class MixedPrecision
     /// <summary>Computes convolutions and linear layers in <paramref name="type"/> until disposed (null: fp32; scopes nest).</summary>
     public static IDisposable Lower(ScalarType? type)
     {
-        if (type is not (null or ScalarType.BFloat16 or ScalarType.Float16))
-            throw new ArgumentException($"{type} is not a mixed-precision compute type (BFloat16 or Float16)");
+        Validate(type);
         var previous = lowered;
         lowered = type;
         return new Restore(previous);
+    }
+
+    /// <summary>Throws unless <paramref name="type"/> is null (fp32), BFloat16 or Float16.</summary>
+    public static void Validate(ScalarType? type)
+    {
+        if (type is not (null or ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"{type} is not a mixed-precision compute type (BFloat16 or Float16)");
     }
 
     public static Tensor Conv2d(TorchSharp.Modules.Conv2d conv, Tensor x)

@@ -25,9 +25,9 @@ static class RoiAlignDirect
         var boxes = rois.detach().to(float64).contiguous();
         long n = feats.shape[0], c = feats.shape[1], h = feats.shape[2], w = feats.shape[3], k = boxes.shape[0];
         var output = zeros(k, c, outH, outW, dtype: float32);
-        float* f = Ptr<float>(feats);
-        double* r = Ptr<double>(boxes);
-        float* o = Ptr<float>(output);
+        float* f = WeightedRowGather.Ptr<float>(feats);
+        double* r = WeightedRowGather.Ptr<double>(boxes);
+        float* o = WeightedRowGather.Ptr<float>(output);
         float scale = (float)spatialScale, offset = aligned ? 0.5f : 0f;
         int threads = (int)Math.Clamp(Math.Min(get_num_threads(), k / 8), 1, 64);
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
@@ -99,10 +99,5 @@ static class RoiAlignDirect
         hi = lo + 1;
         frac = q - lo;
         return true;
-    }
-
-    static unsafe T* Ptr<T>(Tensor t) where T : unmanaged
-    {
-        fixed (byte* p = t.bytes) return (T*)p;
     }
 }

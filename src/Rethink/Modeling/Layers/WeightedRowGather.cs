@@ -152,7 +152,7 @@ public static class WeightedRowGather
     }
 
     /// <summary>The address of a CPU tensor's data (native memory, which the GC never moves).</summary>
-    static unsafe T* Ptr<T>(Tensor t) where T : unmanaged
+    internal static unsafe T* Ptr<T>(Tensor t) where T : unmanaged
     {
         fixed (byte* p = t.bytes) return (T*)p;
     }
